@@ -1,0 +1,94 @@
+#include "ops/reduce_cpu.h"
+
+#include <limits>
+#include <type_traits>
+
+#include "core/parallel.h"
+#include "ops/dispatch.h"
+
+namespace tg::ops::cpu {
+
+namespace {
+
+// Floats sum in double (8 independent lanes so the loop still vectorises): a float32
+// loss over a large batch stays accurate to float precision.
+template <class T> using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+
+template <class T> T sum_row(const T* x, int64_t n) {
+  Acc<T> lane[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) lane[j] += x[i + j];
+  Acc<T> s = 0;
+  for (; i < n; ++i) s += x[i];
+  for (int j = 0; j < 8; ++j) s += lane[j];
+  return static_cast<T>(s);
+}
+
+template <class T, bool IsMax> T extreme_row(const T* x, int64_t n) {
+  T best = x[0];
+  for (int64_t i = 1; i < n; ++i) {
+    T v = x[i];
+    if (v != v) return v;  // NaN propagates, as in PyTorch
+    if (IsMax ? v > best : v < best) best = v;
+  }
+  return best;
+}
+
+template <class T> void reduce_typed(Reduce kind, const T* in, int64_t outer, int64_t r, int64_t inner, T* out) {
+  if (inner == 1) {
+    parallel_for(outer, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(r, 1)), [&](int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; ++o) {
+        const T* row = in + o * r;
+        switch (kind) {
+          case Reduce::Sum: out[o] = sum_row(row, r); break;
+          case Reduce::Max: out[o] = extreme_row<T, true>(row, r); break;
+          case Reduce::Min: out[o] = extreme_row<T, false>(row, r); break;
+        }
+      }
+    });
+    return;
+  }
+  // inner > 1: accumulate whole rows of length `inner` (contiguous, vectorised), split
+  // over (outer x inner-chunks) so a [1, B, D] column sum still uses both cores.
+  constexpr int64_t kChunk = 256;
+  int64_t chunks = (inner + kChunk - 1) / kChunk;
+  parallel_for(outer * chunks, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(r * kChunk, 1)),
+               [&](int64_t b, int64_t e) {
+    for (int64_t job = b; job < e; ++job) {
+      int64_t o = job / chunks, c0 = (job % chunks) * kChunk, c1 = std::min(inner, c0 + kChunk);
+      T* dst = out + o * inner;
+      const T* src = in + o * r * inner;
+      for (int64_t i = c0; i < c1; ++i) dst[i] = src[i];
+      for (int64_t k = 1; k < r; ++k) {
+        const T* row = src + k * inner;
+        switch (kind) {
+          case Reduce::Sum:
+            for (int64_t i = c0; i < c1; ++i) dst[i] += row[i];
+            break;
+          case Reduce::Max:
+            for (int64_t i = c0; i < c1; ++i) dst[i] = (row[i] > dst[i] || row[i] != row[i]) ? row[i] : dst[i];
+            break;
+          case Reduce::Min:
+            for (int64_t i = c0; i < c1; ++i) dst[i] = (row[i] < dst[i] || row[i] != row[i]) ? row[i] : dst[i];
+            break;
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void reduce_forward(Reduce kind, const Tensor& in, int64_t outer, int64_t r, int64_t inner, const Tensor& out) {
+  dispatch_numeric(in.dtype(), "reduce", [&]<class T>() {
+    if (r == 0) {  // empty reduction: sum is 0; max/min of nothing is refused by the caller
+      T* o = out.data<T>();
+      for (int64_t i = 0; i < outer * inner; ++i) o[i] = T(0);
+      return;
+    }
+    reduce_typed<T>(kind, in.data<T>(), outer, r, inner, out.data<T>());
+  });
+}
+
+}  // namespace tg::ops::cpu
