@@ -35,6 +35,22 @@ bool needs_grad(const TensorList& inputs) {
   return false;
 }
 
+Node::~Node() {
+  std::vector<std::shared_ptr<Node>> doomed;
+  for (Edge& e : inputs)
+    if (e.node) doomed.push_back(std::move(e.node));
+  inputs.clear();
+  while (!doomed.empty()) {
+    std::shared_ptr<Node> n = std::move(doomed.back());
+    doomed.pop_back();
+    if (n.use_count() == 1) {  // we hold the last reference: take its parents before it dies
+      for (Edge& e : n->inputs)
+        if (e.node) doomed.push_back(std::move(e.node));
+      n->inputs.clear();
+    }
+  }
+}
+
 void record(Tensor& out, const char* op, const TensorList& inputs, BackwardFn backward, RecordOptions options) {
   auto node = std::make_shared<Node>();
   node->op = op;

@@ -75,6 +75,12 @@ struct Edge {
 };
 
 struct Node {
+  Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  // Iterative: dropping the last tensor of a long graph must not recurse once per node.
+  ~Node();
+
   const char* op = "";
   uint64_t seq = 0;
   std::vector<Edge> inputs;

@@ -123,7 +123,7 @@ Tensor var(const Tensor& a, const Shape& dims, bool unbiased, bool keepdim) {
   return mul(sum(mul(centered, centered), dims, keepdim), 1.0 / static_cast<double>(denom));
 }
 Tensor var(const Tensor& a, int64_t dim, bool unbiased, bool keepdim) { return var(a, Shape{dim}, unbiased, keepdim); }
-Tensor var(const Tensor& a, bool unbiased) { return var(a, Shape{}, unbiased, false); }
+Tensor var(const Tensor& a) { return var(a, Shape{}, true, false); }
 
 Tensor logsumexp(const Tensor& a, int64_t dim, bool keepdim) {
   check(a.defined() && is_floating(a.dtype()), "logsumexp: needs a floating tensor, got {}", a.describe());

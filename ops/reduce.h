@@ -15,7 +15,7 @@ Tensor mean(const Tensor& a, int64_t dim, bool keepdim = false);
 // Variance with Bessel's correction when unbiased (as torch.var's default).
 Tensor var(const Tensor& a, const Shape& dims, bool unbiased = true, bool keepdim = false);
 Tensor var(const Tensor& a, int64_t dim, bool unbiased = true, bool keepdim = false);
-Tensor var(const Tensor& a, bool unbiased = true);
+Tensor var(const Tensor& a);  // all elements, unbiased
 // log(sum(exp(a))) over `dim`, computed stably (max-shifted); gradient softmax(a).
 Tensor logsumexp(const Tensor& a, int64_t dim, bool keepdim = false);
 

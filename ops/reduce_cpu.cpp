@@ -59,19 +59,26 @@ template <class T> void reduce_typed(Reduce kind, const T* in, int64_t outer, in
       int64_t o = job / chunks, c0 = (job % chunks) * kChunk, c1 = std::min(inner, c0 + kChunk);
       T* dst = out + o * inner;
       const T* src = in + o * r * inner;
+      const int64_t w = c1 - c0;
+      if (kind == Reduce::Sum) {
+        // Column sums accumulate in double, like sum_row: a [4096, D] batch sum keeps
+        // float precision instead of drifting by ~r * eps.
+        Acc<T> acc[kChunk];
+        for (int64_t i = 0; i < w; ++i) acc[i] = src[c0 + i];
+        for (int64_t k = 1; k < r; ++k) {
+          const T* row = src + k * inner + c0;
+          for (int64_t i = 0; i < w; ++i) acc[i] += row[i];
+        }
+        for (int64_t i = 0; i < w; ++i) dst[c0 + i] = static_cast<T>(acc[i]);
+        continue;
+      }
       for (int64_t i = c0; i < c1; ++i) dst[i] = src[i];
       for (int64_t k = 1; k < r; ++k) {
         const T* row = src + k * inner;
-        switch (kind) {
-          case Reduce::Sum:
-            for (int64_t i = c0; i < c1; ++i) dst[i] += row[i];
-            break;
-          case Reduce::Max:
-            for (int64_t i = c0; i < c1; ++i) dst[i] = (row[i] > dst[i] || row[i] != row[i]) ? row[i] : dst[i];
-            break;
-          case Reduce::Min:
-            for (int64_t i = c0; i < c1; ++i) dst[i] = (row[i] < dst[i] || row[i] != row[i]) ? row[i] : dst[i];
-            break;
+        if (kind == Reduce::Max) {
+          for (int64_t i = c0; i < c1; ++i) dst[i] = (row[i] > dst[i] || row[i] != row[i]) ? row[i] : dst[i];
+        } else {
+          for (int64_t i = c0; i < c1; ++i) dst[i] = (row[i] < dst[i] || row[i] != row[i]) ? row[i] : dst[i];
         }
       }
     }
