@@ -30,10 +30,10 @@ bool Tensor::is_contiguous() const {
   return true;
 }
 
-std::string Tensor::describe() const {
-  if (!impl_) return "undefined tensor";
-  std::string s = fmt::format("{} {} {}", dtype(), to_string(shape()), device());
-  if (!impl_->name.empty()) s += fmt::format(" '{}'", impl_->name);
+std::string TensorDescription::str() const {
+  if (!impl) return "undefined tensor";
+  std::string s = fmt::format("{} {} {}", impl->dtype, to_string(impl->shape), impl->storage->device());
+  if (!impl->name.empty()) s += fmt::format(" '{}'", impl->name);
   return s;
 }
 

@@ -46,6 +46,14 @@ struct TensorImpl {
   int64_t dense_rows = 0;
 };
 
+// What describe() returns: formats as "float32 [32,16] cpu 'name'" only when printed, so
+// passing t.describe() to tg::check() costs nothing when the check passes.
+struct TensorDescription {
+  const TensorImpl* impl;
+  std::string str() const;
+  operator std::string() const { return str(); }  // NOLINT: implicit on purpose
+};
+
 struct TensorOptions {
   DType dtype = DType::Float32;
   Device device = Device::cpu();
@@ -77,8 +85,8 @@ class Tensor {
   bool is_contiguous() const;
   size_t element_size() const { return dtype_size(dtype()); }
   const std::shared_ptr<Storage>& storage() const { return checked().storage; }
-  // One line: "float32 [32,16] cpu" (+ name), used in error messages.
-  std::string describe() const;
+  // One line: "float32 [32,16] cpu" (+ name), used in error messages (formatted lazily).
+  TensorDescription describe() const { return TensorDescription{impl_.get()}; }
 
   // ---- raw data (CPU). data<T>() checks that T matches the dtype; points at element 0.
   template <class T> T* data() const;
@@ -179,6 +187,12 @@ Tensor tensor(std::initializer_list<double> values, TensorOptions options = {});
 Tensor scalar_tensor(double value, TensorOptions options = {});
 
 }  // namespace tg
+
+template <> struct fmt::formatter<tg::TensorDescription> : fmt::formatter<std::string> {
+  auto format(const tg::TensorDescription& d, format_context& ctx) const {
+    return fmt::formatter<std::string>::format(d.str(), ctx);
+  }
+};
 
 template <> struct fmt::formatter<tg::Tensor> : fmt::formatter<std::string> {
   auto format(const tg::Tensor& t, format_context& ctx) const {
