@@ -21,6 +21,7 @@ int64_t Tensor::size(int64_t d) const { return shape()[wrap_dim(d, dim(), "size"
 
 bool Tensor::is_contiguous() const {
   const TensorImpl& t = checked();
+  if (t.shape.numel() == 0) return true;  // no element: any strides describe it
   int64_t expected = 1;
   for (int i = t.shape.size() - 1; i >= 0; --i) {
     if (t.shape[i] == 1) continue;
