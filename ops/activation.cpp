@@ -2,6 +2,7 @@
 // Every backward is a single fused kernel (ops/activation_cpu.cpp) computing dinp = g * f'
 // in one pass; sigmoid and tanh save their output (out.detach()), the others their input.
 #include "ops/activation.h"
+#include "ops/activation_cpu.h"
 
 #include <cmath>
 

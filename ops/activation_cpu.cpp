@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "ops/activation.h"
+#include "ops/activation_cpu.h"
 #include "ops/cpu_loops.h"
 #include "ops/dispatch.h"
 

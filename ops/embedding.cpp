@@ -5,6 +5,7 @@
 // the gradient, so in-place updates of the table between forward and backward are allowed
 // (as in PyTorch); the ids are, so the closure checks that they were not modified.
 #include "ops/embedding.h"
+#include "ops/embedding_cpu.h"
 
 #include "core/autograd.h"
 #include "ops/dispatch.h"

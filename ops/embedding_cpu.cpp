@@ -16,6 +16,7 @@
 #include "core/parallel.h"
 #include "ops/dispatch.h"
 #include "ops/embedding.h"
+#include "ops/embedding_cpu.h"
 
 namespace tg::ops::cpu {
 

@@ -8,6 +8,7 @@
 // Gradients: dA = g B^T and dB = A^T g, where the transposes are views (GEMM's transpose
 // flags), so the backward of a matmul costs two GEMMs and no copies for ordinary layouts.
 #include "ops/linalg.h"
+#include "ops/linalg_cpu.h"
 
 #include "core/autograd.h"
 #include "ops/dispatch.h"

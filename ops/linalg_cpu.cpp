@@ -17,6 +17,7 @@
 #include "core/parallel.h"
 #include "ops/dispatch.h"
 #include "ops/linalg.h"
+#include "ops/linalg_cpu.h"
 
 namespace tg::ops::cpu {
 

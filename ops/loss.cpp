@@ -1,5 +1,6 @@
 // Losses: checks, device switch and backward closure; the CPU kernels sit in the `cpu`
 // section at the top (the loss family has no separate _cpu.cpp file). Math in ops/loss.h.
+#include "ops/activation_cpu.h"
 #include "ops/loss.h"
 
 #include <algorithm>

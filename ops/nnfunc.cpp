@@ -6,6 +6,7 @@
 // is not recorded; closures capture those copies (or the detached output) and run the
 // fused backward kernel on a contiguous gradient.
 #include "ops/nnfunc.h"
+#include "ops/nnfunc_cpu.h"
 
 #include <cmath>
 

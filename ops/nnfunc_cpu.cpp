@@ -18,6 +18,7 @@
 #include "core/philox.h"
 #include "ops/dispatch.h"
 #include "ops/nnfunc.h"
+#include "ops/nnfunc_cpu.h"
 
 namespace tg::ops::cpu {
 
