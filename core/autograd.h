@@ -105,6 +105,9 @@ struct RecordOptions {
   bool check_input_versions = true;
 };
 
+// For ops whose backward reads no input values (add, views, copies).
+inline const RecordOptions kNoVersionCheck{.check_input_versions = false};
+
 // Attaches a new Node to `out`, making it a non-leaf that requires grad.
 void record(Tensor& out, const char* op, const TensorList& inputs, BackwardFn backward,
             RecordOptions options = {});

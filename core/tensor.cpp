@@ -17,6 +17,17 @@ Tensor Tensor::empty(const Shape& shape, TensorOptions options) {
   return Tensor(std::move(impl));
 }
 
+Tensor as_strided(const Tensor& base, const Shape& shape, const Shape& strides, int64_t offset) {
+  check(shape.size() == strides.size(), "as_strided: shape {} and strides {} differ in rank", shape, strides);
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = base.storage();
+  impl->shape = shape;
+  impl->strides = strides;
+  impl->offset = offset;
+  impl->dtype = base.dtype();
+  return Tensor(std::move(impl));
+}
+
 int64_t Tensor::size(int64_t d) const { return shape()[wrap_dim(d, dim(), "size")]; }
 
 bool Tensor::is_contiguous() const {

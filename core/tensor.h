@@ -166,6 +166,10 @@ class Tensor {
 
 using TensorList = std::vector<Tensor>;
 
+// A tensor over `base`'s storage with the given geometry (shape, strides, element offset),
+// without autograd: the building block of views and strided copies inside ops.
+Tensor as_strided(const Tensor& base, const Shape& shape, const Shape& strides, int64_t offset);
+
 // ---- factories (core/factory.cpp)
 Tensor zeros(const Shape& shape, TensorOptions options = {});
 Tensor ones(const Shape& shape, TensorOptions options = {});

@@ -8,7 +8,6 @@
 namespace tg {
 
 namespace {
-const RecordOptions kNoVersionCheck{.check_input_versions = false};
 
 Tensor copy_to_new(const Tensor& src, DType dtype, const char* op) {
   Tensor out = Tensor::empty(src.shape(), {.dtype = dtype, .device = src.device()});

@@ -70,7 +70,6 @@ void check_differentiable(const Tensor& a, const char* op) {
   check(!a.requires_grad() || is_floating(a.dtype()), "{}: {} requires grad but is not floating", op, a.describe());
 }
 
-const RecordOptions kNoVersionCheck{.check_input_versions = false};
 
 }  // namespace
 

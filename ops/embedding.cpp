@@ -15,8 +15,6 @@ namespace tg::ops {
 
 namespace {
 
-const RecordOptions kNoVersionCheck{.check_input_versions = false};
-
 void check_lookup(const Tensor& table, const Tensor& ids, int64_t padding_idx, const char* op) {
   check(table.defined() && ids.defined(), "{}: undefined {}", op, table.defined() ? "ids" : "table");
   check(table.dim() == 2, "{}: the table must be 2-D [V, D], got {}", op, table.describe());

@@ -18,8 +18,6 @@ namespace tg::ops {
 
 namespace {
 
-const RecordOptions kNoVersionCheck{.check_input_versions = false};
-
 TensorOptions like(const Tensor& t) { return {.dtype = t.dtype(), .device = t.device()}; }
 
 void check_float_input(const Tensor& x, const char* op) {

@@ -14,20 +14,6 @@ namespace tg::ops {
 
 namespace {
 
-const RecordOptions kNoVersionCheck{.check_input_versions = false};
-
-// A tensor over `base`'s storage with the given geometry (no autograd): the strided copies
-// below read and write through such views.
-Tensor raw_view(const Tensor& base, const Shape& shape, const Shape& strides, int64_t offset) {
-  auto impl = std::make_shared<TensorImpl>();
-  impl->storage = base.storage();
-  impl->shape = shape;
-  impl->strides = strides;
-  impl->offset = offset;
-  impl->dtype = base.dtype();
-  return Tensor(std::move(impl));
-}
-
 // Checks that xs is a non-empty list of defined tensors of one dtype and device, and that
 // every shape equals xs[0]'s except in dimension `except` (-1: everywhere).
 void check_joinable(const TensorList& xs, int except, const char* op) {
@@ -218,7 +204,7 @@ Tensor repeat(const Tensor& x, const std::vector<int64_t>& repeats) {
     switch (x.device().type) {
       case DeviceType::CPU: {
         NoGradGuard no_grad;
-        raw_view(out, view_shape, contiguous_strides(view_shape), 0).copy_(raw_view(x, view_shape, src_strides, x.offset()));
+        as_strided(out, view_shape, contiguous_strides(view_shape), 0).copy_(as_strided(x, view_shape, src_strides, x.offset()));
         break;
       }
       case DeviceType::CUDA: no_cuda_kernel("repeat");

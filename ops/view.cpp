@@ -11,18 +11,6 @@ namespace tg {
 
 namespace {
 
-const RecordOptions kNoVersionCheck{.check_input_versions = false};
-
-Tensor make_view(const Tensor& base, const Shape& shape, const Shape& strides, int64_t offset) {
-  auto impl = std::make_shared<TensorImpl>();
-  impl->storage = base.storage();
-  impl->shape = shape;
-  impl->strides = strides;
-  impl->offset = offset;
-  impl->dtype = base.dtype();
-  return Tensor(std::move(impl));
-}
-
 // Resolves one -1 in `shape` against `numel`.
 Shape infer_shape(const Shape& shape, int64_t numel, const char* op, const Shape& from) {
   Shape out = shape;
@@ -88,7 +76,7 @@ Tensor view_impl(const Tensor& t, const Shape& requested, bool allow_copy, const
           t.strides(), shape);
     return view_impl(t.contiguous(), shape, false, op);  // contiguous() records the copy
   }
-  Tensor out = make_view(t, shape, strides, t.offset());
+  Tensor out = as_strided(t, shape, strides, t.offset());
   if (needs_grad({t}))
     record(out, op, {t}, [in_shape = t.shape()](const Tensor& g, const InputMask&) -> TensorList {
       return {g.reshape(in_shape)};
@@ -111,7 +99,7 @@ Tensor Tensor::permute(const Shape& dims) const {
     shape_out.push_back(shape()[d]);
     strides_out.push_back(strides()[d]);
   }
-  Tensor out = make_view(*this, shape_out, strides_out, offset());
+  Tensor out = as_strided(*this, shape_out, strides_out, offset());
   if (needs_grad({*this}))
     record(out, "permute", {*this}, [inverse](const Tensor& g, const InputMask&) -> TensorList {
       return {g.permute(inverse)};
@@ -143,7 +131,7 @@ Tensor Tensor::slice(int64_t dim_, int64_t start, int64_t end, int64_t step) con
   Shape sh = shape(), st = strides();
   sh[d] = (end - start + step - 1) / step;
   st[d] = strides()[d] * step;
-  Tensor out = make_view(*this, sh, st, offset() + start * strides()[d]);
+  Tensor out = as_strided(*this, sh, st, offset() + start * strides()[d]);
   if (needs_grad({*this}))
     record(out, "slice", {*this}, [in_shape = shape(), d, start, end, step](const Tensor& g, const InputMask&) -> TensorList {
       // The gradient of a slice is zero outside it: scatter g into a zero tensor.
@@ -190,7 +178,7 @@ Tensor Tensor::expand(const Shape& target) const {
             target[i], shape(), target);
     }
   }
-  Tensor out = make_view(*this, sh, st, offset());
+  Tensor out = as_strided(*this, sh, st, offset());
   if (needs_grad({*this}))
     record(out, "expand", {*this}, [in_shape = shape()](const Tensor& g, const InputMask&) -> TensorList {
       return {ops::sum_to(g, in_shape)};
