@@ -1,6 +1,7 @@
 // tapegrad-microbench: figures, not pass/fail. Prints
-//   - the OpenBLAS kernel (core name) and the thread count (tapegrad's kernels and OpenBLAS);
-//   - matmul GFLOP/s: ops::matmul (under NoGradGuard) next to a direct cblas_sgemm of the
+//   - the OpenBLAS kernel (core name) and the thread count of tapegrad (OpenBLAS runs on one);
+//   - matmul GFLOP/s: ops::matmul (under NoGradGuard) next to a direct cblas_sgemm threaded by
+//     OpenBLAS itself over as many threads, of the
 //     same sizes into a preallocated output, and their ratio (1.00 = no overhead);
 //   - memory-bound elementwise ops on 16M floats in GB/s (bytes read + written), next to a
 //     memcpy of the same 64 MB on one thread and split over all threads;
@@ -20,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -103,16 +105,22 @@ MatmulRow bench_matmul(int64_t m, int64_t k, int64_t n, double budget_s) {
   const float* pa = a.data<float>();
   const float* pb = b.data<float>();
   float* pc = c.data<float>();
-  Timing t = time_paired(
-      budget_s,
-      [&] {
-        NoGradGuard no_grad;
-        consume(ops::matmul(a, b));
-      },
-      [&] {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k), 1.0f, pa, blasint(k),
-                    pb, blasint(n), 0.0f, pc, blasint(n));
-      });
+  // Two phases, not alternating samples: tapegrad's pool and OpenBLAS's own pool would slow
+  // each other down (each busy-waits after its calls), which is not what either costs alone.
+  // The reference is OpenBLAS threading itself over as many threads (tapegrad keeps OpenBLAS
+  // on one thread and splits products over its own pool; core/blas.h).
+  Timing t_tg = time_paired(budget_s / 2, [&] {
+    NoGradGuard no_grad;
+    consume(ops::matmul(a, b));
+  });
+  blas_set_num_threads(num_threads());
+  Timing t_blas = time_paired(budget_s / 2, [&] {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k), 1.0f, pa, blasint(k), pb,
+                blasint(n), 0.0f, pc, blasint(n));
+  });
+  blas_set_num_threads(1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let OpenBLAS's workers go idle
+  Timing t{{t_tg.per_call[0], t_blas.per_call[0]}};
   const double flops = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   return {m, k, n, flops / t.per_call[0] * 1e-9, flops / t.per_call[1] * 1e-9};
 }

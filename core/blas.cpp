@@ -63,6 +63,7 @@ void blas_check_kernel_once() {
     BlasInfo info = blas_info();
     std::string advice = blas_kernel_advice(info.corename, info.cpu_best, info.coretype_from_env);
     if (!advice.empty() && std::getenv("TAPEGRAD_QUIET_BLAS") == nullptr) std::fputs(advice.c_str(), stderr);
+    openblas_set_num_threads(1);  // tapegrad's threads split the products (see blas.h)
   });
 }
 

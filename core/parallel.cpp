@@ -2,7 +2,6 @@
 
 #include <atomic>
 
-#include "core/blas.h"
 #include "core/error.h"
 
 namespace tg {
@@ -19,7 +18,6 @@ int num_threads() {
 void set_num_threads(int n) {
   check(n >= 1, "set_num_threads: {} is not a thread count (need >= 1)", n);
   g_threads.store(n);
-  blas_set_num_threads(n);
 }
 
 }  // namespace tg

@@ -1,7 +1,7 @@
 // Work splitting for CPU kernels: parallel_for(n, grain, f) calls f(begin, end) on
 // disjoint ranges covering [0, n), in parallel when n is large enough to pay for it.
-// Kernels and OpenBLAS never run at the same time (ops call them in sequence), so using
-// both thread pools does not oversubscribe; set_num_threads() sets both at once.
+// This is the ONE thread pool of tapegrad (OpenMP): OpenBLAS is kept on a single thread and
+// large matrix products are split over these threads too (core/blas.h says why).
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -11,7 +11,7 @@
 namespace tg {
 
 int num_threads();
-// Threads for tapegrad's kernels AND OpenBLAS (n >= 1).
+// Threads for every tapegrad kernel, matrix products included (n >= 1).
 void set_num_threads(int n);
 
 // Elements below which a kernel stays on one thread (thread wake-up costs ~microseconds).

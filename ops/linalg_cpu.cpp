@@ -1,11 +1,13 @@
 // CPU kernels of the linalg family: every product is one or more row-major cblas_?gemm calls.
 //
+// Threads: OpenBLAS is kept on one thread and every parallel product runs on tapegrad's own
+// threads (see core/blas.h): a large GEMM is split into row or column blocks, a batch of
+// small ones is split across batch indices.
+//
 // Batches: when b is the same matrix for every batch index ([B,T,M,K] x [K,N], the layer
 // case) and a's batch and row dims fold into one row dim, the whole batch is ONE GEMM of
-// [B*T*M, K] x [K, N]. Otherwise GEMM runs once per batch index: across threads with
-// tg::parallel_for when the matrices are small enough that OpenBLAS runs them on one thread
-// anyway (its own cut-off is M*N*K <= 64^3), sequentially when they are large (OpenBLAS then
-// threads each product itself, and two thread pools must not compete).
+// [B*T*M, K] x [K, N]. Otherwise GEMM runs once per batch index: across threads when the
+// matrices are small (M*N*K <= 64^3), one after the other (each split itself) when large.
 #include <cblas.h>
 
 #include <algorithm>
@@ -42,8 +44,8 @@ bool gemm_layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs, bool* trans
 
 namespace {
 
-// Products below this many multiply-adds run on one OpenBLAS thread (OpenBLAS 0.3's
-// SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD), so a batch of them is split across ours.
+// Products below this many multiply-adds are not worth splitting (OpenBLAS 0.3 uses the same
+// cut-off, SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD); a batch of them is split instead.
 constexpr int64_t kSmallGemm = 64 * 64 * 64;
 // Multiply-adds one thread should get at least, when splitting a batch of small products.
 constexpr int64_t kBatchGrainWork = 1 << 15;
@@ -53,8 +55,8 @@ struct Mat {  // one matrix operand: rows x cols with element strides
 };
 
 template <class T>
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb,
-          bool accumulate, T* c, int64_t ldc) {
+void gemm_one_thread(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b,
+                     int64_t ldb, bool accumulate, T* c, int64_t ldc) {
   const CBLAS_TRANSPOSE opa = ta ? CblasTrans : CblasNoTrans, opb = tb ? CblasTrans : CblasNoTrans;
   const T beta = accumulate ? T(1) : T(0);
   if constexpr (std::is_same_v<T, float>)
@@ -63,6 +65,39 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t
   else
     cblas_dgemm(CblasRowMajor, opa, opb, blasint(m), blasint(n), blasint(k), 1.0, a, blasint(lda), b, blasint(ldb),
                 beta, c, blasint(ldc));
+}
+
+// One product C = op(A) op(B). OpenBLAS itself runs on one thread (core/blas.h says why);
+// a large product is split into blocks of C's rows (or columns, when C is wide) across
+// tapegrad's threads, each block one single-threaded GEMM on offset pointers: no copies.
+template <class T>
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb,
+          bool accumulate, T* c, int64_t ldc) {
+  const int threads = num_threads();
+  if (threads <= 1 || m * n * k <= kSmallGemm || omp_in_parallel()) {
+    gemm_one_thread(ta, tb, m, n, k, a, lda, b, ldb, accumulate, c, ldc);
+    return;
+  }
+  // Blocks of at least 16 rows/columns keep each GEMM on its efficient path.
+  if (m >= n) {
+    const int64_t blocks = std::min<int64_t>(threads, std::max<int64_t>(1, m / 16));
+    parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
+      for (int64_t blk = b0; blk < b1; ++blk) {
+        const int64_t r0 = m * blk / blocks, r1 = m * (blk + 1) / blocks;
+        const T* a_rows = ta ? a + r0 : a + r0 * lda;  // op(A) rows r0..r1
+        gemm_one_thread(ta, tb, r1 - r0, n, k, a_rows, lda, b, ldb, accumulate, c + r0 * ldc, ldc);
+      }
+    });
+  } else {
+    const int64_t blocks = std::min<int64_t>(threads, std::max<int64_t>(1, n / 16));
+    parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
+      for (int64_t blk = b0; blk < b1; ++blk) {
+        const int64_t c0 = n * blk / blocks, c1 = n * (blk + 1) / blocks;
+        const T* b_cols = tb ? b + c0 * ldb : b + c0;  // op(B) columns c0..c1
+        gemm_one_thread(ta, tb, m, c1 - c0, k, a, lda, b_cols, ldb, accumulate, c + c0, ldc);
+      }
+    });
+  }
 }
 
 void check_blas_int(int64_t v, const char* what) {
