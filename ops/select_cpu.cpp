@@ -5,7 +5,7 @@
 // index position (o, k, i) to x through x's own strides, since index may be smaller than x
 // in every dim but dim.
 //
-// Threads: reads-only kernels (selection, gather, index_select) split over output rows.
+// Threads: read-only kernels (selection, gather, index_select) split over output rows.
 // Scatter kernels (scatter_add, index_add, the max backward) split only over (o, chunk of i):
 // positions with different o or i always land on different output elements, and all the
 // k that can collide on one element are summed by one thread in increasing k, so results
@@ -26,6 +26,9 @@ namespace {
 
 constexpr int64_t kChunk = 256;  // columns of `inner` one scatter/selection job owns
 
+// parallel_for grain for jobs of `work` elements each (empty jobs count as one element).
+int64_t grain_for(int64_t work) { return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(work, 1)); }
+
 template <class T> bool is_nan(T v) {
   if constexpr (std::is_floating_point_v<T>) return v != v;
   else return false;
@@ -38,7 +41,6 @@ template <class T, bool IsMax> constexpr T never_wins() {
   else
     return IsMax ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max();
 }
-
 
 // Extreme of x[0..n) (under mask m when Masked), NaN if an (unmasked) element is NaN.
 // Masked positions read as never_wins(). An OpenMP simd max/min reduction (exact for
@@ -97,7 +99,7 @@ template <class T, bool IsMax, bool Masked>
 void extreme_columns(const T* x, const uint8_t* m, int64_t outer, int64_t r, int64_t inner, T* values,
                      int64_t* indices) {
   const int64_t chunks = (inner + kChunk - 1) / kChunk;
-  parallel_for(outer * chunks, std::max<int64_t>(1, kParallelGrain / (r * std::min(inner, kChunk))),
+  parallel_for(outer * chunks, grain_for(r * std::min(inner, kChunk)),
                [&](int64_t b, int64_t e) {
     T best[kChunk];
     int64_t at[kChunk];
@@ -135,7 +137,7 @@ template <class T, bool IsMax>
 void extreme_dim_typed(const T* x, const uint8_t* m, int64_t outer, int64_t r, int64_t inner, T* values,
                        int64_t* indices) {
   if (inner == 1) {
-    parallel_for(outer, std::max<int64_t>(1, kParallelGrain / r), [&](int64_t b, int64_t e) {
+    parallel_for(outer, grain_for(r), [&](int64_t b, int64_t e) {
       for (int64_t o = b; o < e; ++o)
         extreme_row<T, IsMax>(x + o * r, m ? m + o * r : nullptr, r, values ? values + o : nullptr, indices + o);
     });
@@ -200,18 +202,27 @@ Okis split_at(const Shape& s, int dim) {
 
 template <class T, class Idx>
 void gather_typed(const T* x, const IndexMap& xm, const Idx* index, Okis p, T* out) {
-  const int64_t row = p.K * p.I;
-  parallel_for(p.O, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(row, 1)), [&](int64_t b, int64_t e) {
-    for (int64_t o = b; o < e; ++o) {
-      const T* xo = x + xm.outer(o);
-      for (int64_t k = 0; k < p.K; ++k) {
-        const Idx* ix = index + (o * p.K + k) * p.I;
-        T* dst = out + (o * p.K + k) * p.I;
-        if (xm.inner_offs.empty()) {
-          for (int64_t i = 0; i < p.I; ++i) dst[i] = xo[ix[i] * xm.dim_stride + i];
-        } else {
-          for (int64_t i = 0; i < p.I; ++i) dst[i] = xo[ix[i] * xm.dim_stride + xm.inner_offs[i]];
-        }
+  if (p.I == 1) {  // gather along the last dim: per outer row, one flat loop over k
+    parallel_for(p.O, grain_for(p.K), [&](int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; ++o) {
+        const T* xo = x + xm.outer(o);
+        const Idx* ix = index + o * p.K;
+        T* dst = out + o * p.K;
+        for (int64_t k = 0; k < p.K; ++k) dst[k] = xo[ix[k] * xm.dim_stride];
+      }
+    });
+    return;
+  }
+  // Rows (o, k) of I elements each; every output element is written once, so any split works.
+  parallel_for(p.O * p.K, grain_for(p.I), [&](int64_t b, int64_t e) {
+    for (int64_t row = b; row < e; ++row) {
+      const T* xo = x + xm.outer(row / p.K);
+      const Idx* ix = index + row * p.I;
+      T* dst = out + row * p.I;
+      if (xm.inner_offs.empty()) {
+        for (int64_t i = 0; i < p.I; ++i) dst[i] = xo[ix[i] * xm.dim_stride + i];
+      } else {
+        for (int64_t i = 0; i < p.I; ++i) dst[i] = xo[ix[i] * xm.dim_stride + xm.inner_offs[i]];
       }
     }
   });
@@ -220,13 +231,18 @@ void gather_typed(const T* x, const IndexMap& xm, const Idx* index, Okis p, T* o
 template <class T, class Idx>
 void scatter_add_typed(T* out, const IndexMap& om, const Idx* index, Okis p, const T* src, const IndexMap& sm) {
   const int64_t chunks = (p.I + kChunk - 1) / kChunk;
-  const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(p.K * std::min(p.I, kChunk), 1));
+  const int64_t grain = grain_for(p.K * std::min(p.I, kChunk));
   parallel_for(p.O * chunks, grain, [&](int64_t b, int64_t e) {
     for (int64_t job = b; job < e; ++job) {
       const int64_t o = job / chunks, c0 = (job % chunks) * kChunk, c1 = std::min(p.I, c0 + kChunk);
       T* oo = out + om.outer(o);
       const T* so = src + sm.outer(o);
       const bool dense = om.inner_offs.empty() && sm.inner_offs.empty();
+      if (p.I == 1) {  // scatter along the last dim: one flat loop over k
+        const Idx* ix = index + o * p.K;
+        for (int64_t k = 0; k < p.K; ++k) oo[ix[k] * om.dim_stride] += so[k * sm.dim_stride];
+        continue;
+      }
       for (int64_t k = 0; k < p.K; ++k) {
         const Idx* ix = index + (o * p.K + k) * p.I;
         const T* sk = so + k * sm.dim_stride;
@@ -289,7 +305,7 @@ void extreme_dim_backward(const Tensor& g, const Tensor& indices, int64_t outer,
     // Each (o, column chunk) zeroes its own block of dx and writes its own columns: no overlap.
     const int64_t cw = inner == 1 ? 1 : kChunk;
     const int64_t chunks = (inner + cw - 1) / cw;
-    parallel_for(outer * chunks, std::max<int64_t>(1, kParallelGrain / (r * std::min(inner, cw))),
+    parallel_for(outer * chunks, grain_for(r * std::min(inner, cw)),
                  [&](int64_t b, int64_t e) {
       for (int64_t job = b; job < e; ++job) {
         const int64_t o = job / chunks, c0 = (job % chunks) * cw, c1 = std::min(inner, c0 + cw);
@@ -348,7 +364,7 @@ void index_select_forward(const Tensor& x, int dim, const Tensor& index, const T
       const T* xp = x.data<T>();
       const Idx* ix = index.data<Idx>();
       T* op = out.data<T>();
-      parallel_for(px.O * J, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(I, 1)), [&](int64_t b, int64_t e) {
+      parallel_for(px.O * J, grain_for(I), [&](int64_t b, int64_t e) {
         if (I == 1) {
           for (int64_t row = b; row < e; ++row) op[row] = xp[(row / J) * R + ix[row % J]];
           return;
@@ -372,7 +388,7 @@ void index_select_backward(const Tensor& g, int dim, const Tensor& index, const 
       T* d = dx.data<T>();
       // Jobs own (o, column chunk); the j that may hit the same row are added in order.
       const int64_t chunks = (I + kChunk - 1) / kChunk;
-      parallel_for(px.O * chunks, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(J * std::min(I, kChunk), 1)),
+      parallel_for(px.O * chunks, grain_for(J * std::min(I, kChunk)),
                    [&](int64_t b, int64_t e) {
         for (int64_t job = b; job < e; ++job) {
           const int64_t o = job / chunks, c0 = (job % chunks) * kChunk, c1 = std::min(I, c0 + kChunk);

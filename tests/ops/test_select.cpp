@@ -410,3 +410,23 @@ TEST_CASE("select: overwriting a saved index in place before backward is an erro
   CHECK_THROWS_WITH_AS(ops::sum(y).backward(),
                        doctest::Contains("backward of gather: its index tensor was modified in place"), tg::Error);
 }
+
+TEST_CASE("select: empty tensors give empty results without touching memory") {
+  Tensor e = zeros({3, 0}, {.dtype = kFloat64});
+  CHECK(ops::max(e, 0).values.shape() == Shape{0});
+  CHECK(ops::argmin(e, 0, true).shape() == Shape{1, 0});
+  CHECK(ops::max(zeros({0, 4}), 1).values.shape() == Shape{0});
+  CHECK(ops::max(zeros({2, 0, 3}), 2, false, ones({3}).to(kBool)).indices.shape() == Shape{2, 0});
+  CHECK(ops::gather(zeros({2, 3}), 1, ids({}, {2, 0})).shape() == Shape{2, 0});
+  CHECK(ops::gather(zeros({2, 3}), 0, ids({}, {0, 3})).shape() == Shape{0, 3});
+  CHECK(ops::index_select(zeros({0, 3}), 1, ids({2, 0}, {2})).shape() == Shape{0, 2});
+  CHECK(ops::scatter_add(ones({2, 3}), 1, ids({}, {2, 0}), ones({2, 3})).to_vector() == std::vector<double>(6, 1.0));
+  Tensor x = tg::testing::input({2, 0}, 21);
+  ops::sum(ops::max(x, 0).values).backward();
+  CHECK(x.grad().shape() == Shape{2, 0});
+  // a 0-d input: max over dim 0 is the value itself, index 0
+  ops::MaxResult s = ops::max(scalar_tensor(2.5), 0);
+  CHECK(s.values.shape() == Shape{});
+  CHECK(s.values.item() == 2.5);
+  CHECK(s.indices.item() == 0);
+}
