@@ -3,6 +3,7 @@
 // ops/select_cpu.cpp. Backward closures return dx (and dsrc) as new tensors; the engine
 // accumulates them (+=) into .grad.
 #include "ops/select.h"
+#include "ops/select_cpu.h"
 
 #include <cmath>
 

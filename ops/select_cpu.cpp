@@ -19,6 +19,7 @@
 #include "core/parallel.h"
 #include "ops/dispatch.h"
 #include "ops/select.h"
+#include "ops/select_cpu.h"
 
 namespace tg::ops::cpu {
 
