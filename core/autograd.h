@@ -105,6 +105,25 @@ struct RecordOptions {
   bool check_input_versions = true;
 };
 
+// A tensor a backward closure reads that is not a differentiable input (ids, indices),
+// with the storage version it had when saved: get() throws, naming the op, if it was
+// overwritten in place since (the gradient would silently go to the wrong places).
+class SavedTensor {
+ public:
+  explicit SavedTensor(const Tensor& t) : tensor_(t), version_(t.storage()->version()) {}
+  const Tensor& get(const char* op) const {
+    check(tensor_.storage()->version() == version_,
+          "backward of {}: the saved tensor {} was modified in place after the op ran (version {} -> {}); clone it "
+          "before the in-place write",
+          op, tensor_.describe(), version_, tensor_.storage()->version());
+    return tensor_;
+  }
+
+ private:
+  Tensor tensor_;
+  uint64_t version_;
+};
+
 // For ops whose backward reads no input values (add, views, copies).
 inline const RecordOptions kNoVersionCheck{.check_input_versions = false};
 

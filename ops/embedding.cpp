@@ -43,20 +43,6 @@ Tensor kernel_table(const Tensor& table) {
        table.size(0), table.shape());
 }
 
-// Contiguous ids kept for the backward, with the storage version they had in the forward.
-struct SavedIds {
-  Tensor ids;
-  uint64_t version;
-  explicit SavedIds(const Tensor& t) : ids(t), version(t.storage()->version()) {}
-  const Tensor& get(const char* op) const {
-    check(ids.storage()->version() == version,
-          "backward of {}: the ids {} were modified in place after the forward (version {} -> {}); clone them "
-          "before writing into them",
-          op, ids.describe(), version, ids.storage()->version());
-    return ids;
-  }
-};
-
 // The table's gradient from dout [n_bags, D]: dense [V, D], or row-sparse.
 Tensor table_gradient(const Tensor& dout, const Tensor& ids, int64_t bag_size, const Tensor& bag_scale,
                       int64_t padding_idx, const Shape& table_shape, bool sparse, const char* op) {
@@ -96,7 +82,7 @@ Tensor embedding(const Tensor& table, const Tensor& ids_in, EmbeddingOptions opt
   }
   if (needs_grad({table}))
     record(out, "embedding", {table},
-           [saved = SavedIds(ids), table_shape = table.shape(), options](const Tensor& g, const InputMask&) -> TensorList {
+           [saved = SavedTensor(ids), table_shape = table.shape(), options](const Tensor& g, const InputMask&) -> TensorList {
              const Tensor& ids = saved.get("embedding");
              return {table_gradient(g.contiguous(), ids, 1, Tensor(), options.padding_idx, table_shape,
                                     options.sparse_grad, "embedding")};
@@ -126,7 +112,7 @@ Tensor embedding_bag(const Tensor& table, const Tensor& ids_in, EmbeddingBagOpti
   }
   if (needs_grad({table}))
     record(out, "embedding_bag", {table},
-           [saved = SavedIds(ids), bag_scale, L, table_shape = table.shape(), options](const Tensor& g,
+           [saved = SavedTensor(ids), bag_scale, L, table_shape = table.shape(), options](const Tensor& g,
                                                                                        const InputMask&) -> TensorList {
              const Tensor& ids = saved.get("embedding_bag");
              return {table_gradient(g.contiguous(), ids, L, bag_scale, options.padding_idx, table_shape,

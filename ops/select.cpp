@@ -28,21 +28,6 @@ void check_same_device(const Tensor& a, const Tensor& b, const char* what, const
   check(a.device() == b.device(), "{}: input on {} but {} on {}", op, a.device(), what, b.device());
 }
 
-// Backward closures read a saved index: overwriting it in place after the op would silently
-// scatter the gradient to the wrong places, so the closure checks its storage version.
-struct SavedIndex {
-  Tensor index;
-  uint64_t version;
-  explicit SavedIndex(const Tensor& i) : index(i), version(i.storage()->version()) {}
-  const Tensor& get(const char* op) const {
-    check(index.storage()->version() == version,
-          "backward of {}: its index tensor was modified in place after the op ran (version {} -> {}); clone it "
-          "before the in-place write",
-          op, version, index.storage()->version());
-    return index;
-  }
-};
-
 // Checks every index value lies in [0, size); names the op, the bad value and the dim.
 void check_index_range(const Tensor& index, int64_t size, int dim, const Tensor& x, const char* op) {
   if (index.device().is_cuda()) return;  // read on the device by its kernel (not built yet)
@@ -117,7 +102,7 @@ MaxResult extreme_dim(const Tensor& x, int64_t dim_, bool keepdim, const Tensor&
   if (want_values && needs_grad({x}))
     // dx = g scattered into zeros at the selected index; rows with index -1 get nothing.
     record(res.values, op, {x},
-           [in_shape = x.shape(), idx = SavedIndex(res.indices), outer, r, inner, op](const Tensor& g,
+           [in_shape = x.shape(), idx = SavedTensor(res.indices), outer, r, inner, op](const Tensor& g,
                                                                                        const InputMask&) -> TensorList {
              Tensor dx = Tensor::empty(in_shape, {.dtype = g.dtype(), .device = g.device()});
              switch (g.device().type) {
@@ -192,7 +177,7 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   if (needs_grad({x}))
     // dx = scatter-add of g into zeros of x's shape (repeated indices accumulate).
     record(out, "gather", {x},
-           [x_shape = x.shape(), d, idx = SavedIndex(ic)](const Tensor& g, const InputMask&) -> TensorList {
+           [x_shape = x.shape(), d, idx = SavedTensor(ic)](const Tensor& g, const InputMask&) -> TensorList {
              Tensor dx = zeros(x_shape, {.dtype = g.dtype(), .device = g.device()});
              scatter_add_raw(dx, d, idx.get("gather"), g, "gather");
              return {dx};
@@ -222,7 +207,7 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
   if (needs_grad({x}))
     // dx = index_add of g into zeros: dx[.., index[j], ..] += g[.., j, ..].
     record(out, op, {x},
-           [x_shape = x.shape(), d, idx = SavedIndex(ic), op](const Tensor& g, const InputMask&) -> TensorList {
+           [x_shape = x.shape(), d, idx = SavedTensor(ic), op](const Tensor& g, const InputMask&) -> TensorList {
              Tensor dx = zeros(x_shape, {.dtype = g.dtype(), .device = g.device()});
              switch (g.device().type) {
                case DeviceType::CPU: cpu::index_select_backward(g.contiguous(), d, idx.get(op), dx); break;
@@ -257,7 +242,7 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
   if (needs_grad({x, src}))
     // dx = g; dsrc = g gathered at index, zero where src is larger than index.
     record(out, op, {x, src},
-           [src_shape = src.shape(), d, idx = SavedIndex(ic), op](const Tensor& g,
+           [src_shape = src.shape(), d, idx = SavedTensor(ic), op](const Tensor& g,
                                                                   const InputMask& need) -> TensorList {
              Tensor dsrc;
              if (need[1]) {

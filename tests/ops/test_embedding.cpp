@@ -284,5 +284,5 @@ TEST_CASE("embedding backward refuses ids modified in place after the forward") 
   Tensor ids = ids64({1, 2}, {2});
   Tensor y = ops::embedding(table, ids);
   ids.set({0}, 3.0);
-  CHECK_THROWS_WITH_AS(ops::sum(y).backward(), doctest::Contains("backward of embedding: the ids"), tg::Error);
+  CHECK_THROWS_WITH_AS(ops::sum(y).backward(), doctest::Contains("backward of embedding: the saved tensor int64 [2] cpu was modified in place"), tg::Error);
 }
