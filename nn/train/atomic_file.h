@@ -9,4 +9,8 @@ namespace tg::nn {
 
 void write_file_atomically(const std::string& path, std::string_view contents);
 
+// For tests: makes the next atomic write fail (as a crash or a full disk would) after
+// `bytes` bytes of the temp file are written; the real file must stay as it was.
+void inject_write_failure_after(size_t bytes);
+
 }  // namespace tg::nn
