@@ -22,7 +22,7 @@ struct TrainingPosition {
   double best_metric = std::nan("");
   int64_t best_epoch = -1;
   uint64_t seed = 0;
-  std::map<std::string, std::string> extra;  // free-form (the Trainer keeps its RNG state and history here)
+  std::map<std::string, std::string> extra = {};  // free-form (the Trainer keeps its RNG state and history here)
 };
 
 void save_checkpoint(const std::string& path, const Module& model, const StateDict& optimizer_state,

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "nn/train/atomic_file.h"
+#include "core/atomic_file.h"
 
 namespace tg::nn {
 

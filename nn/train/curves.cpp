@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "nn/train/atomic_file.h"
+#include "core/atomic_file.h"
 
 namespace tg::nn {
 

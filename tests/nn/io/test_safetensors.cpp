@@ -8,7 +8,7 @@
 
 #include "core/tapegrad.h"
 #include "nn/io/checkpoint.h"
-#include "nn/train/atomic_file.h"
+#include "core/atomic_file.h"
 #include "ops/ops.h"
 #include "tests/gradcheck.h"
 
@@ -187,7 +187,7 @@ TEST_CASE("checkpoint: an interrupted write leaves the old file intact and no te
   const std::string path = dir.file("model.safetensors");
   nn::save_weights(path, a);
   const std::string before = read_all(path);
-  nn::inject_write_failure_after(before.size() / 2);
+  inject_write_failure_after(before.size() / 2);
   CHECK_THROWS_WITH_AS(nn::save_weights(path, b), doctest::Contains("injected failure"), Error);
   CHECK(read_all(path) == before);
   int files = 0;

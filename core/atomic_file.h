@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace tg::nn {
+namespace tg {
 
 void write_file_atomically(const std::string& path, std::string_view contents);
 
@@ -13,4 +13,4 @@ void write_file_atomically(const std::string& path, std::string_view contents);
 // `bytes` bytes of the temp file are written; the real file must stay as it was.
 void inject_write_failure_after(size_t bytes);
 
-}  // namespace tg::nn
+}  // namespace tg

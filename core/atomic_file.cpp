@@ -1,4 +1,4 @@
-#include "nn/train/atomic_file.h"
+#include "core/atomic_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 
 #include "core/error.h"
 
-namespace tg::nn {
+namespace tg {
 
 namespace {
 thread_local long long g_fail_after = -1;  // bytes; -1: no injected failure
@@ -65,4 +65,4 @@ void write_file_atomically(const std::string& path, std::string_view contents) {
   }
 }
 
-}  // namespace tg::nn
+}  // namespace tg
