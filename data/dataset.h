@@ -22,11 +22,11 @@
 namespace tg::data {
 
 struct Column {
-  std::string name;
+  std::string name = {};
   FieldKind kind = FieldKind::Categorical;
   int64_t width = 1;
-  std::vector<int32_t> ids;    // id fields: rows * width
-  std::vector<float> values;   // numerical fields (without LogSquare): rows
+  std::vector<int32_t> ids = {};    // id fields: rows * width
+  std::vector<float> values = {};   // numerical fields (without LogSquare): rows
 
   bool is_numeric() const { return ids.empty() && kind == FieldKind::Numerical; }
 };
@@ -34,17 +34,17 @@ struct Column {
 // Attributes of the items of one vocabulary (rows = that vocabulary's size; row 0 and OOV
 // rows are all padding).
 struct ItemTable {
-  std::string key_field;                             // e.g. "movie_id"
-  std::map<std::string, Column, std::less<>> attributes;  // e.g. "genres": width 6
+  std::string key_field = {};                             // e.g. "movie_id"
+  std::map<std::string, Column, std::less<>> attributes = {};  // e.g. "genres": width 6
 };
 
 class Dataset {
  public:
   Schema schema;
   Vocabularies vocabularies;
-  std::vector<float> labels;                      // rows, 0 or 1
-  std::vector<Column> columns;                    // every non-label field, schema order
-  std::map<std::string, ItemTable, std::less<>> item_tables;  // by key field
+  std::vector<float> labels = {};                      // rows, 0 or 1
+  std::vector<Column> columns = {};                    // every non-label field, schema order
+  std::map<std::string, ItemTable, std::less<>> item_tables = {};  // by key field
 
   int64_t rows() const { return static_cast<int64_t>(labels.size()); }
   bool has_column(std::string_view name) const;

@@ -17,9 +17,9 @@ constexpr size_t kAhead = 2;
 }  // namespace
 
 BatchIterator::BatchIterator(const Dataset& data, BatchIteratorOptions options)
-    : BatchIterator(data, all_rows(data), options) {}
+    : BatchIterator(data, options, all_rows(data)) {}
 
-BatchIterator::BatchIterator(const Dataset& data, std::vector<int64_t> rows, BatchIteratorOptions options)
+BatchIterator::BatchIterator(const Dataset& data, BatchIteratorOptions options, std::vector<int64_t> rows)
     : data_(data), rows_(std::move(rows)), options_(options) {
   check(options_.batch_size > 0, "BatchIterator: batch_size must be positive, got {}", options_.batch_size);
   for (int64_t r : rows_)

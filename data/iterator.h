@@ -37,7 +37,7 @@ struct BatchIteratorOptions {
 class BatchIterator {
  public:
   BatchIterator(const Dataset& data, BatchIteratorOptions options = {});
-  BatchIterator(const Dataset& data, std::vector<int64_t> rows, BatchIteratorOptions options = {});
+  BatchIterator(const Dataset& data, BatchIteratorOptions options, std::vector<int64_t> rows);  // a subset
   ~BatchIterator();
   BatchIterator(const BatchIterator&) = delete;
   BatchIterator& operator=(const BatchIterator&) = delete;

@@ -38,19 +38,19 @@ enum class FieldGroup { None, User, Item, Context };
 enum class NumericTransform { None, LogSquare, MinMax };
 
 struct FieldSpec {
-  std::string name;
+  std::string name = {};
   FieldKind kind = FieldKind::Categorical;
   FieldGroup group = FieldGroup::None;
 
   // Vocabulary (Categorical, MultiValued, Sequence, and Numerical with LogSquare).
   int64_t min_count = 1;      // keys seen fewer times in training map to OOV (1)
   int64_t hash_buckets = 0;   // > 0: id = 2 + hash(key) % hash_buckets, no vocabulary kept
-  std::string vocab_from;     // share another field's vocabulary (history items use item_id's)
+  std::string vocab_from = {};     // share another field's vocabulary (history items use item_id's)
 
   // MultiValued and Sequence.
   char separator = '|';
   int64_t max_len = 0;        // MultiValued: max values (right-padded); Sequence: T (left-padded)
-  std::vector<std::string> item_attributes;  // Sequence: per-element item fields to look up
+  std::vector<std::string> item_attributes = {};  // Sequence: per-element item fields to look up
 
   // Numerical.
   NumericTransform transform = NumericTransform::None;
@@ -66,7 +66,7 @@ struct FieldSpec {
 };
 
 struct Schema {
-  std::vector<FieldSpec> fields;
+  std::vector<FieldSpec> fields = {};
 
   bool has(std::string_view name) const;
   // Error naming the field and the schema's fields when absent.
