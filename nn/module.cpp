@@ -20,8 +20,9 @@ void Module::check_new_name(const std::string& name) const {
   auto taken = [&](const auto& entries) {
     return std::any_of(entries.begin(), entries.end(), [&](const auto& e) { return e.name == name; });
   };
-  check(!taken(params_) && !taken(buffers_) && !taken(children_),
-        "Module {}: name '{}' is already registered", describe(), name);
+  // describe() only on failure: during construction a subclass's members are not ready yet.
+  if (taken(params_) || taken(buffers_) || taken(children_))
+    fail("Module {}: name '{}' is already registered", path().empty() ? std::string("(root)") : path(), name);
 }
 
 Tensor Module::add_param(const std::string& name, Tensor value, ParamRole role) {

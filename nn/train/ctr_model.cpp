@@ -5,7 +5,8 @@
 namespace tg::nn {
 
 LossTerms CtrModel::loss(const data::Batch& batch, const Tensor& logits) {
-  Tensor bce = ops::logloss(logits, batch.label);
+  // Labels are float32 in a Batch; a float64 model (gradient checks) compares in float64.
+  Tensor bce = ops::logloss(logits, batch.label.to(logits.dtype()));
   return {bce, bce, {}};
 }
 
