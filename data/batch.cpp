@@ -60,8 +60,13 @@ Batch make_batch(const Dataset& data, std::span<const int64_t> rows) {
     if (c.kind != FieldKind::Sequence || !data.schema.has(c.name)) continue;
     const FieldSpec& spec = data.schema.field(c.name);
     if (spec.item_attributes.empty()) continue;
-    const std::string& owner = spec.vocab_from.empty() ? c.name : spec.vocab_from;
+    const std::string& owner = !spec.item_index.empty() ? spec.item_index
+                               : spec.vocab_from.empty() ? c.name
+                                                         : spec.vocab_from;
     auto table = data.item_tables.find(owner);
+    const Column& index_col = spec.item_index.empty() ? c : data.column(spec.item_index);
+    check(index_col.width == w, "make_batch: item index column '{}' has width {}, the sequence {}", index_col.name,
+          index_col.width, w);
     check(table != data.item_tables.end(), "make_batch: sequence '{}' asks for item attributes but there is no item "
           "table for '{}'", c.name, owner);
     for (const auto& attr : spec.item_attributes) {
@@ -74,7 +79,7 @@ Batch make_batch(const Dataset& data, std::span<const int64_t> rows) {
       Tensor at = Tensor::empty({B, w, m}, {.dtype = kInt64});
       int64_t* out = at.data<int64_t>();
       for (int64_t i = 0; i < B * w; ++i) {
-        const int64_t item = dst[i];
+        const int64_t item = index_col.ids[static_cast<size_t>(rows[static_cast<size_t>(i / w)] * w + i % w)];
         check(item >= 0 && item < item_rows, "make_batch: '{}' holds item id {} beyond its item table ({} rows)",
               c.name, item, item_rows);
         const int32_t* src = ac.ids.data() + item * m;

@@ -97,6 +97,7 @@ nlohmann::json Schema::to_json() const {
       j["max_len"] = f.max_len;
     }
     if (!f.item_attributes.empty()) j["item_attributes"] = f.item_attributes;
+    if (!f.item_index.empty()) j["item_index"] = f.item_index;
     if (f.transform != NumericTransform::None) j["transform"] = name_of(kTransforms, f.transform);
     list.push_back(j);
   }
@@ -126,6 +127,7 @@ Schema Schema::from_json(const nlohmann::json& j, std::string_view source) {
       f.separator = sep[0];
       f.max_len = jf.value("max_len", int64_t{0});
       f.item_attributes = jf.value("item_attributes", std::vector<std::string>{});
+      f.item_index = jf.value("item_index", std::string());
     } catch (const nlohmann::json::exception& e) {
       fail("{}: field '{}': {}", source, f.name, e.what());
     }

@@ -51,6 +51,10 @@ struct FieldSpec {
   char separator = '|';
   int64_t max_len = 0;        // MultiValued: max values (right-padded); Sequence: T (left-padded)
   std::vector<std::string> item_attributes = {};  // Sequence: per-element item fields to look up
+  // Sequence: a parallel sequence column whose values index the item table (raw item
+  // numbers), for data where an element's vocabulary id cannot (an OOV history item still
+  // has its own genres). Empty: the sequence's own ids index the table.
+  std::string item_index = {};
 
   // Numerical.
   NumericTransform transform = NumericTransform::None;
