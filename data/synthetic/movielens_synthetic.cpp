@@ -89,7 +89,7 @@ void write_synthetic_movielens(const std::string& dir, const SyntheticMovieLensO
     for (int64_t i = 0; i < o.items; ++i) {
       double dot = 0;
       for (int j = 0; j < K; ++j) dot += au[static_cast<size_t>(j)] * b[static_cast<size_t>(i)][static_cast<size_t>(j)];
-      weight[static_cast<size_t>(i)] = std::exp(1.5 * std::clamp(dot, -6.0, 6.0));
+      weight[static_cast<size_t>(i)] = std::exp(1.0 * std::clamp(dot, -6.0, 6.0));
     }
     double total = std::accumulate(weight.begin(), weight.end(), 0.0);
     const int64_t n = 20 + g.next_below(std::max<int64_t>(1, 2 * o.ratings_per_user - 20));
@@ -126,7 +126,7 @@ void write_synthetic_movielens(const std::string& dir, const SyntheticMovieLensO
       }
       const double three_way = (gender[static_cast<size_t>(u)] == 'F' && genres[static_cast<size_t>(item)][0] == 1 &&
                                 age[static_cast<size_t>(u)] < 35) ? 1.0 : 0.0;
-      const double z = 1.2 * dot + 1.5 * affinity + 1.0 * three_way - 0.4;
+      const double z = 2.0 * dot + 1.0 * affinity + 1.0 * three_way - 3.2;
       const double p = 1.0 / (1.0 + std::exp(-z));
       const bool y = g.next_double() < p;
       int rating = y ? 4 + static_cast<int>(g.next_below(2)) : 1 + static_cast<int>(g.next_below(2));
