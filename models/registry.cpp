@@ -4,7 +4,9 @@
 
 #include "core/error.h"
 #include "models/baselines.h"
+#include "models/din.h"
 #include "models/iarm.h"
+#include "models/qin.h"
 
 namespace tg::models {
 
@@ -48,6 +50,8 @@ const std::vector<ModelSpec>& registry() {
       spec<FactorizationMachine>("fm", "factorization machine", fm_defaults("fm")),
       spec<FactorizationMachine>("deepfm", "DeepFM: FM + a 400-400-400 MLP on shared embeddings",
                                  fm_defaults("deepfm")),
+      spec<Qin>("qin", "QIN: adaptive sparse target attention + quadratic neural network (models.md §2)", QinConfig{}),
+      spec<Din>("din", "DIN: target attention with an activation unit over the history", DinConfig{}),
   };
   return specs;
 }

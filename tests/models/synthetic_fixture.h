@@ -28,6 +28,8 @@ inline data::Dataset planted_dataset(int64_t rows, uint64_t seed, uint64_t teach
       FieldSpec{.name = "c1", .kind = FieldKind::Categorical, .group = FieldGroup::Context},
       FieldSpec{.name = "tags", .kind = FieldKind::MultiValued, .group = FieldGroup::Item, .max_len = 3},
       FieldSpec{.name = "x", .kind = FieldKind::Numerical, .group = FieldGroup::Context},
+      FieldSpec{.name = "hist", .kind = FieldKind::Sequence, .group = FieldGroup::User, .vocab_from = "i1",
+                .max_len = 5, .item_attributes = {"tags"}},
       FieldSpec{.name = "label", .kind = FieldKind::Label}};
   const int64_t n_u1 = 20, n_u2 = 6, n_i1 = 30, n_c1 = 5, n_tags = 10;
   d.vocabularies.by_field.emplace("u1", counted_vocab(n_u1));
@@ -42,7 +44,16 @@ inline data::Dataset planted_dataset(int64_t rows, uint64_t seed, uint64_t teach
   for (auto& v : b) v = teacher.next_double() * 2 - 1;
   for (auto& v : bias_c) v = (teacher.next_double() * 2 - 1) * 0.3;
   Column u1{.name = "u1"}, u2{.name = "u2"}, i1{.name = "i1"}, c1{.name = "c1"},
-      tags{.name = "tags", .kind = FieldKind::MultiValued, .width = 3}, x{.name = "x", .kind = FieldKind::Numerical};
+      tags{.name = "tags", .kind = FieldKind::MultiValued, .width = 3}, x{.name = "x", .kind = FieldKind::Numerical},
+      hist{.name = "hist", .kind = FieldKind::Sequence, .width = 5};
+  // The tags of every item (by i1 vocabulary id), for the history's "hist.tags".
+  ItemTable items{.key_field = "i1"};
+  Column item_tags{.name = "tags", .kind = FieldKind::MultiValued, .width = 3};
+  item_tags.ids.assign(static_cast<size_t>((n_i1 + 2) * 3), 0);
+  for (int64_t vi = 0; vi < n_i1; ++vi)
+    for (int64_t t = 0; t < 1 + vi % 3; ++t) item_tags.ids[static_cast<size_t>((vi + 2) * 3 + t)] = static_cast<int32_t>(2 + (vi + t) % n_tags);
+  items.attributes.emplace("tags", item_tags);
+  d.item_tables.emplace("i1", items);
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t vu = gen.next_below(n_u1), vi = gen.next_below(n_i1), vc = gen.next_below(n_c1);
     u1.ids.push_back(static_cast<int32_t>(vu + 2));
@@ -55,10 +66,22 @@ inline data::Dataset planted_dataset(int64_t rows, uint64_t seed, uint64_t teach
     x.values.push_back(static_cast<float>(xv));
     double dot = 0;
     for (int j = 0; j < k; ++j) dot += a[static_cast<size_t>(vu * k + j)] * b[static_cast<size_t>(vi * k + j)];
-    const double logit = 3.0 * dot + 0.5 * xv + bias_c[static_cast<size_t>(vc)];
+    // A history of 0..5 items; +1 to the logit when most of them share the target's group (vi % 3).
+    const int64_t len = gen.next_below(6);
+    int64_t same = 0;
+    for (int64_t p = 0; p < 5; ++p) {
+      if (p < 5 - len) {
+        hist.ids.push_back(0);
+        continue;
+      }
+      const int64_t h = gen.next_below(n_i1);
+      same += h % 3 == vi % 3;
+      hist.ids.push_back(static_cast<int32_t>(h + 2));
+    }
+    const double logit = 3.0 * dot + 0.5 * xv + bias_c[static_cast<size_t>(vc)] + (2 * same > len ? 1.0 : 0.0);
     d.labels.push_back(gen.next_double() < 1 / (1 + std::exp(-logit)) ? 1.0f : 0.0f);
   }
-  d.columns = {u1, u2, i1, c1, tags, x};
+  d.columns = {u1, u2, i1, c1, tags, x, hist};
   return d;
 }
 

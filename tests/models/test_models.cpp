@@ -19,8 +19,20 @@ using namespace tg;
 namespace {
 
 // Tiny sizes per model, so that a float64 finite-difference check over every parameter is fast.
+// The fixture's item, item attribute and history fields, for the sequence models.
+std::map<std::string, std::string> fixture_args(const std::string& name) {
+  std::map<std::string, std::string> kv;
+  if (name == "qin" || name == "din") {
+    kv["item_field"] = "i1";
+    kv["item_attributes"] = "tags";
+    kv["history"] = "hist";
+  }
+  return kv;
+}
+
 models::ModelArgs tiny_args(const std::string& name) {
-  std::map<std::string, std::string> kv = {{"init_std", "0.3"}};
+  std::map<std::string, std::string> kv = fixture_args(name);
+  kv["init_std"] = "0.3";
   if (name == "iarm" || name == "autoint") {
     kv["dim"] = "2";
     kv["heads"] = "2";
@@ -30,6 +42,18 @@ models::ModelArgs tiny_args(const std::string& name) {
   }
   if (name == "fm" || name == "deepfm") kv["dim"] = "2";
   if (name == "deepfm") kv["dnn"] = "3";
+  if (name == "qin") {
+    kv["dim"] = "2";
+    kv["attention_dim"] = "3";
+    kv["num_layers"] = "2";
+    kv["num_row"] = "2";
+    kv["dropout"] = "0";
+  }
+  if (name == "din") {
+    kv["dim"] = "2";
+    kv["attention_hidden"] = "3";
+    kv["mlp"] = "4";
+  }
   return models::ModelArgs(kv);
 }
 
@@ -85,9 +109,11 @@ TEST_CASE("models: models with interactions learn the planted user-item structur
   data::Dataset train = testing::planted_dataset(12000, 1), valid = testing::planted_dataset(3000, 2),
                 test = testing::planted_dataset(3000, 3);
   std::map<std::string, double> auc;
-  for (const char* name : {"lr", "fm", "iarm"}) {
+  for (const char* name : {"lr", "fm", "iarm", "qin", "din"}) {
     manual_seed(1);
-    auto model = models::make_model(name, train, args_of({{"init_std", "0.05"}}));
+    auto kv = fixture_args(name);
+    kv["init_std"] = "0.05";
+    auto model = models::make_model(name, train, models::ModelArgs(kv));
     nn::Adam opt(model->named_parameters(), {.lr = 0.01});
     nn::Trainer trainer(*model, opt, {.epochs = 6, .batch_size = 256, .patience = 2, .seed = 1, .progress = false});
     trainer.fit(train, &valid);
@@ -96,6 +122,8 @@ TEST_CASE("models: models with interactions learn the planted user-item structur
   }
   CHECK(auc["fm"] > auc["lr"] + 0.05);
   CHECK(auc["iarm"] > auc["lr"] + 0.05);
+  CHECK(auc["qin"] > auc["lr"] + 0.05);
+  CHECK(auc["din"] > auc["lr"] + 0.05);
 }
 
 TEST_CASE("IARM: every ablation switch changes the output and still trains") {
@@ -141,7 +169,7 @@ TEST_CASE("models: checkpoint save -> load -> predict gives identical outputs") 
   for (const auto& spec : models::registry()) {
     CAPTURE(spec.name);
     manual_seed(8);
-    auto a = models::make_model(spec.name, d);
+    auto a = models::make_model(spec.name, d, models::ModelArgs(fixture_args(spec.name)));
     nn::Adam opt(a->parameters(), {.lr = 0.01});
     Tensor loss = a->loss(batch, a->forward(batch)).total;
     loss.backward();
@@ -149,7 +177,7 @@ TEST_CASE("models: checkpoint save -> load -> predict gives identical outputs") 
     a->eval();
     nn::save_weights(path, *a);
     manual_seed(9);  // different initial weights
-    auto b = models::make_model(spec.name, d);
+    auto b = models::make_model(spec.name, d, models::ModelArgs(fixture_args(spec.name)));
     b->eval();
     nn::load_weights(path, *b);
     CHECK(testing::max_abs_diff(a->forward(batch), b->forward(batch)) == 0.0);
