@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "models/baselines.h"
 #include "models/din.h"
+#include "models/eain.h"
 #include "models/iarm.h"
 #include "models/qin.h"
 
@@ -51,6 +52,7 @@ const std::vector<ModelSpec>& registry() {
       spec<FactorizationMachine>("deepfm", "DeepFM: FM + a 400-400-400 MLP on shared embeddings",
                                  fm_defaults("deepfm")),
       spec<Qin>("qin", "QIN: adaptive sparse target attention + quadratic neural network (models.md §2)", QinConfig{}),
+      spec<Eain>("eain", "EAIN: additive attention with positions, SENet, MaskBlock, PAIM (models.md §3)", EainConfig{}),
       spec<Din>("din", "DIN: target attention with an activation unit over the history", DinConfig{}),
   };
   return specs;

@@ -22,7 +22,7 @@ namespace {
 // The fixture's item, item attribute and history fields, for the sequence models.
 std::map<std::string, std::string> fixture_args(const std::string& name) {
   std::map<std::string, std::string> kv;
-  if (name == "qin" || name == "din") {
+  if (name == "qin" || name == "din" || name == "eain") {
     kv["item_field"] = "i1";
     kv["item_attributes"] = "tags";
     kv["history"] = "hist";
@@ -48,6 +48,14 @@ models::ModelArgs tiny_args(const std::string& name) {
     kv["num_layers"] = "2";
     kv["num_row"] = "2";
     kv["dropout"] = "0";
+  }
+  if (name == "eain") {
+    kv["dim"] = "2";
+    kv["attention_dim"] = "3";
+    kv["mask_width"] = "4";
+    kv["mlp"] = "3";
+    kv["paim_layers"] = "1";
+    kv["l2"] = "0.01";
   }
   if (name == "din") {
     kv["dim"] = "2";
@@ -109,7 +117,7 @@ TEST_CASE("models: models with interactions learn the planted user-item structur
   data::Dataset train = testing::planted_dataset(12000, 1), valid = testing::planted_dataset(3000, 2),
                 test = testing::planted_dataset(3000, 3);
   std::map<std::string, double> auc;
-  for (const char* name : {"lr", "fm", "iarm", "qin", "din"}) {
+  for (const char* name : {"lr", "fm", "iarm", "qin", "din", "eain"}) {
     manual_seed(1);
     auto kv = fixture_args(name);
     kv["init_std"] = "0.05";
@@ -124,6 +132,7 @@ TEST_CASE("models: models with interactions learn the planted user-item structur
   CHECK(auc["iarm"] > auc["lr"] + 0.05);
   CHECK(auc["qin"] > auc["lr"] + 0.05);
   CHECK(auc["din"] > auc["lr"] + 0.05);
+  CHECK(auc["eain"] > auc["lr"] + 0.05);
 }
 
 TEST_CASE("IARM: every ablation switch changes the output and still trains") {
