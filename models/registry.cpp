@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "models/baselines.h"
 #include "models/din.h"
+#include "models/dumn.h"
 #include "models/eain.h"
 #include "models/iarm.h"
 #include "models/qin.h"
@@ -53,6 +54,8 @@ const std::vector<ModelSpec>& registry() {
                                  fm_defaults("deepfm")),
       spec<Qin>("qin", "QIN: adaptive sparse target attention + quadratic neural network (models.md §2)", QinConfig{}),
       spec<Eain>("eain", "EAIN: additive attention with positions, SENet, MaskBlock, PAIM (models.md §3)", EainConfig{}),
+      spec<Dumn>("dumn", "DUMN: feedback self-attention, orthogonal projection, memories, triplet loss (models.md §4)",
+                 DumnConfig{}),
       spec<Din>("din", "DIN: target attention with an activation unit over the history", DinConfig{}),
   };
   return specs;

@@ -30,6 +30,9 @@ inline data::Dataset planted_dataset(int64_t rows, uint64_t seed, uint64_t teach
       FieldSpec{.name = "x", .kind = FieldKind::Numerical, .group = FieldGroup::Context},
       FieldSpec{.name = "hist", .kind = FieldKind::Sequence, .group = FieldGroup::User, .vocab_from = "i1",
                 .max_len = 5, .item_attributes = {"tags"}},
+      FieldSpec{.name = "unc", .kind = FieldKind::Sequence, .vocab_from = "i1", .max_len = 4},
+      FieldSpec{.name = "lik", .kind = FieldKind::Sequence, .vocab_from = "i1", .max_len = 4},
+      FieldSpec{.name = "dis", .kind = FieldKind::Sequence, .vocab_from = "i1", .max_len = 4},
       FieldSpec{.name = "label", .kind = FieldKind::Label}};
   const int64_t n_u1 = 20, n_u2 = 6, n_i1 = 30, n_c1 = 5, n_tags = 10;
   d.vocabularies.by_field.emplace("u1", counted_vocab(n_u1));
@@ -46,6 +49,10 @@ inline data::Dataset planted_dataset(int64_t rows, uint64_t seed, uint64_t teach
   Column u1{.name = "u1"}, u2{.name = "u2"}, i1{.name = "i1"}, c1{.name = "c1"},
       tags{.name = "tags", .kind = FieldKind::MultiValued, .width = 3}, x{.name = "x", .kind = FieldKind::Numerical},
       hist{.name = "hist", .kind = FieldKind::Sequence, .width = 5};
+  // Feedback sequences for DUMN: random items, 0..4 of them (so some rows have none).
+  Column feedback[3] = {{.name = "unc", .kind = FieldKind::Sequence, .width = 4},
+                        {.name = "lik", .kind = FieldKind::Sequence, .width = 4},
+                        {.name = "dis", .kind = FieldKind::Sequence, .width = 4}};
   // The tags of every item (by i1 vocabulary id), for the history's "hist.tags".
   ItemTable items{.key_field = "i1"};
   Column item_tags{.name = "tags", .kind = FieldKind::MultiValued, .width = 3};
@@ -78,10 +85,14 @@ inline data::Dataset planted_dataset(int64_t rows, uint64_t seed, uint64_t teach
       same += h % 3 == vi % 3;
       hist.ids.push_back(static_cast<int32_t>(h + 2));
     }
+    for (auto& col : feedback) {
+      const int64_t n = gen.next_below(5);
+      for (int64_t p = 0; p < 4; ++p) col.ids.push_back(p < 4 - n ? 0 : static_cast<int32_t>(2 + gen.next_below(n_i1)));
+    }
     const double logit = 3.0 * dot + 0.5 * xv + bias_c[static_cast<size_t>(vc)] + (2 * same > len ? 1.0 : 0.0);
     d.labels.push_back(gen.next_double() < 1 / (1 + std::exp(-logit)) ? 1.0f : 0.0f);
   }
-  d.columns = {u1, u2, i1, c1, tags, x, hist};
+  d.columns = {u1, u2, i1, c1, tags, x, hist, feedback[0], feedback[1], feedback[2]};
   return d;
 }
 

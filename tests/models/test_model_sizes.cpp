@@ -21,7 +21,7 @@ TEST_CASE("models: parameter counts on MovieLens-100K match the protocol") {
   auto splits = data::load_movielens100k(dir);
   const std::pair<const char*, int64_t> expected[] = {
       {"lr", 2809}, {"fm", 47737}, {"deepfm", 420538}, {"autoint", 82305}, {"iarm", 148545},
-      {"qin", 286084}, {"din", 97973}, {"eain", 374685}};
+      {"qin", 286084}, {"din", 97973}, {"eain", 374685}, {"dumn", 896425}};
   for (auto [name, count] : expected) {
     CAPTURE(name);
     auto model = models::make_model(name, splits.train);
@@ -29,5 +29,7 @@ TEST_CASE("models: parameter counts on MovieLens-100K match the protocol") {
   }
   CHECK(models::make_model("eain", splits.train, models::ModelArgs(std::map<std::string, std::string>{{"use_paim", "false"}}))
             ->num_parameters() == 292701);
+  CHECK(models::make_model("dumn", splits.train, models::ModelArgs(std::map<std::string, std::string>{{"use_triplet", "false"}}))
+            ->num_parameters() == 896425);
   CHECK(models::make_model("qin", splits.train, models::ModelArgs(std::map<std::string, std::string>{{"seq_pool", "mean"}}))->num_parameters() == 277892);
 }

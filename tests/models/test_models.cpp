@@ -5,6 +5,7 @@
 
 #include "core/tapegrad.h"
 #include "data/batch.h"
+#include "models/dumn.h"
 #include "models/registry.h"
 #include "nn/io/checkpoint.h"
 #include "nn/layers/convert.h"
@@ -26,6 +27,10 @@ std::map<std::string, std::string> fixture_args(const std::string& name) {
     kv["item_field"] = "i1";
     kv["item_attributes"] = "tags";
     kv["history"] = "hist";
+  }
+  if (name == "dumn") {
+    kv["sequences"] = "hist,unc,lik,dis";
+    kv["item_field"] = "i1";
   }
   return kv;
 }
@@ -56,6 +61,15 @@ models::ModelArgs tiny_args(const std::string& name) {
     kv["mlp"] = "3";
     kv["paim_layers"] = "1";
     kv["l2"] = "0.01";
+  }
+  if (name == "dumn") {
+    kv["dim"] = "2";
+    kv["heads"] = "1";
+    kv["slots"] = "3";
+    kv["memory_dim"] = "2";
+    kv["controller"] = "3";
+    kv["mlp"] = "3";
+    kv["margin"] = "2.0";  // every hinge active: no kink at 0
   }
   if (name == "din") {
     kv["dim"] = "2";
@@ -117,7 +131,7 @@ TEST_CASE("models: models with interactions learn the planted user-item structur
   data::Dataset train = testing::planted_dataset(12000, 1), valid = testing::planted_dataset(3000, 2),
                 test = testing::planted_dataset(3000, 3);
   std::map<std::string, double> auc;
-  for (const char* name : {"lr", "fm", "iarm", "qin", "din", "eain"}) {
+  for (const char* name : {"lr", "fm", "iarm", "qin", "din", "eain", "dumn"}) {
     manual_seed(1);
     auto kv = fixture_args(name);
     kv["init_std"] = "0.05";
@@ -133,6 +147,7 @@ TEST_CASE("models: models with interactions learn the planted user-item structur
   CHECK(auc["qin"] > auc["lr"] + 0.05);
   CHECK(auc["din"] > auc["lr"] + 0.05);
   CHECK(auc["eain"] > auc["lr"] + 0.05);
+  CHECK(auc["dumn"] > auc["lr"] + 0.05);
 }
 
 TEST_CASE("IARM: every ablation switch changes the output and still trains") {
@@ -193,4 +208,42 @@ TEST_CASE("models: checkpoint save -> load -> predict gives identical outputs") 
     CHECK(a->num_parameters() == b->num_parameters());
   }
   std::filesystem::remove(path);
+}
+
+TEST_CASE("DUMN: memories change in training steps only, are buffers, and survive a checkpoint") {
+  data::Dataset d = testing::planted_dataset(256, 7);
+  data::Batch batch = data::make_batch(d, iota_rows(64));
+  manual_seed(4);
+  auto model = models::make_model("dumn", d, models::ModelArgs(fixture_args("dumn")));
+  auto& dumn = dynamic_cast<models::Dumn&>(*model);
+  for (const auto& p : model->named_parameters()) CHECK(p.name.find("memory") == std::string::npos);
+  CHECK(model->named_buffers().size() == 4);
+  Tensor before = dumn.memory(0).clone();
+  // Eval: read only.
+  model->eval();
+  model->forward(batch);
+  model->after_step();
+  CHECK(testing::max_abs_diff(before, dumn.memory(0)) == 0.0);
+  // A training step writes M' and commits it after the optimizer step.
+  model->train();
+  nn::Adam opt(model->parameters(), {.lr = 0.01});
+  auto terms = model->loss(batch, model->forward(batch));
+  REQUIRE(terms.extra.size() == 1);
+  CHECK(terms.extra[0].first == "triplet");
+  CHECK(terms.extra[0].second.item() > 0);
+  terms.total.backward();
+  CHECK(testing::max_abs_diff(before, dumn.memory(0)) == 0.0);  // not yet
+  opt.step();
+  model->after_step();
+  CHECK(testing::max_abs_diff(before, dumn.memory(0)) > 1e-6);
+  CHECK(!dumn.memory(0).requires_grad());
+  // Checkpoint round trip keeps the memories.
+  auto path = (std::filesystem::temp_directory_path() / fmt::format("tapegrad-dumn-{}.safetensors", ::getpid())).string();
+  nn::save_weights(path, *model);
+  manual_seed(99);
+  auto other = models::make_model("dumn", d, models::ModelArgs(fixture_args("dumn")));
+  nn::load_weights(path, *other);
+  std::filesystem::remove(path);
+  for (size_t x = 0; x < 4; ++x)
+    CHECK(testing::max_abs_diff(dumn.memory(x), dynamic_cast<models::Dumn&>(*other).memory(x)) == 0.0);
 }
