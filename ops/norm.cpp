@@ -4,6 +4,7 @@
 
 #include "core/autograd.h"
 #include "ops/elementwise.h"
+#include "ops/linalg.h"
 #include "ops/reduce.h"
 
 namespace tg::ops {
@@ -76,8 +77,8 @@ Tensor pairwise_cosine(const Tensor& a, const Tensor& b, double eps) {
         b.shape(), a.shape()[1], b.shape()[1]);
   check(eps >= 0, "pairwise_cosine: eps {} must be non-negative", eps);
   Tensor na = normalize(a, 1, eps), nb = normalize(b, 1, eps);
-  // [B, 1, Z] * [1, M, Z] summed over Z; can switch to ops::matmul(na, nb.t()) once linalg lands.
-  return sum(mul(na.unsqueeze(1), nb.unsqueeze(0)), 2);
+  // One GEMM on the normalised rows (not a [B, M, Z] broadcast product).
+  return matmul(na, nb.t());
 }
 
 }  // namespace tg::ops
