@@ -1,20 +1,25 @@
-#include "ops/ops.h"   // installed: <tapegrad/ops/ops.h>, pkg-config name: tapegrad
+#include "data/movielens/movielens100k.h"  // installed: <tapegrad/...>, pkg-config name: tapegrad
+#include "data/synthetic/movielens_synthetic.h"
+#include "models/field_embedding.h"
+#include "nn/nn.h"
 using namespace tg;
 
+// Every field embedded (one table each) -> an MLP -> one logit per example.
+struct TinyCTR : nn::CtrModel {
+  models::FieldEmbedding& emb;
+  nn::MLP& mlp;
+  explicit TinyCTR(const data::Dataset& d)
+      : emb(add<models::FieldEmbedding>("emb", d.schema, d.vocabularies, models::FieldEmbeddingOptions{.dim = 8})),
+        mlp(add<nn::MLP>("mlp", nn::MLP::Sizes{emb.num_fields() * 8, 64, 1})) {}
+  Tensor forward(const data::Batch& batch) override { return mlp(emb(batch).flatten(1)).squeeze(1); }
+};
+
 int main() {
-  Generator gen(0);
-  Tensor x = randn({256, 8}, {}, &gen);                      // inputs
-  Tensor y = ops::gt(x.select(1, 0) * x.select(1, 1), 0.0).to(kFloat32);  // planted label
-  Tensor w1 = normal({32, 8}, 0, 0.3, {}, &gen).set_requires_grad(true);
-  Tensor b1 = zeros({32}, {.requires_grad = true});
-  Tensor w2 = normal({1, 32}, 0, 0.1, {}, &gen).set_requires_grad(true);
-  Tensor b2 = zeros({1}, {.requires_grad = true});
-  for (int step = 0; step < 200; ++step) {
-    Tensor logits = ops::linear(ops::relu(ops::linear(x, w1, b1)), w2, b2).squeeze(1);
-    Tensor loss = ops::logloss(logits, y);                   // binary cross-entropy from logits
-    loss.backward();                                         // fills w1.grad() ... b2.grad()
-    NoGradGuard no_grad;                                     // updates are not recorded
-    for (Tensor p : {w1, b1, w2, b2}) { p.add_(p.grad(), -0.5); p.zero_grad(); }
-    if (step % 50 == 0) fmt::print("step {} loss {:.4f}\n", step, loss.item());
-  }
+  data::write_synthetic_movielens("/tmp/tapegrad-readme-data");        // built-in data, MovieLens format
+  auto splits = data::load_movielens100k("/tmp/tapegrad-readme-data");  // temporal 80/10/10 split
+  TinyCTR model(splits.train);
+  nn::Adam opt(model.named_parameters(), {.lr = 1e-3});
+  nn::Trainer trainer(model, opt, {.epochs = 4, .batch_size = 512});     // progress line on stderr
+  trainer.fit(splits.train, &splits.valid);                             // early stopping on valid AUC
+  fmt::print("{}test AUC {:.4f}\n", model.summary(), trainer.evaluate(splits.test).auc);
 }
