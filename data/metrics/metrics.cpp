@@ -87,3 +87,39 @@ double group_auc(std::span<const float> scores, std::span<const float> labels, s
 }
 
 }  // namespace tg::data
+
+namespace tg::data {
+
+RankingAtK ranking_at_k(std::span<const float> scores, std::span<const float> labels, std::span<const int64_t> users,
+                        int64_t k) {
+  check_inputs("ranking_at_k", scores, labels);
+  check(users.size() == scores.size(), "ranking_at_k: {} scores but {} user ids", scores.size(), users.size());
+  check(k >= 1, "ranking_at_k: K must be >= 1, got {}", k);
+  std::unordered_map<int64_t, std::vector<uint32_t>> rows;
+  for (size_t i = 0; i < users.size(); ++i) rows[users[i]].push_back(static_cast<uint32_t>(i));
+  double p_sum = 0, r_sum = 0, f_sum = 0;
+  int64_t p_users = 0, r_users = 0;
+  for (auto& [u, idx] : rows) {
+    std::stable_sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) { return scores[a] > scores[b]; });
+    const size_t top = std::min<size_t>(static_cast<size_t>(k), idx.size());
+    double hits = 0, relevant = 0;
+    for (size_t i = 0; i < idx.size(); ++i) {
+      relevant += labels[idx[i]];
+      if (i < top) hits += labels[idx[i]];
+    }
+    const double p = hits / static_cast<double>(top);
+    p_sum += p, ++p_users;
+    if (relevant == 0) continue;
+    const double r = hits / relevant;
+    r_sum += r, ++r_users;
+    f_sum += p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+  }
+  RankingAtK out;
+  out.precision = p_users ? p_sum / static_cast<double>(p_users) : std::nan("");
+  out.recall = r_users ? r_sum / static_cast<double>(r_users) : std::nan("");
+  out.f1 = r_users ? f_sum / static_cast<double>(r_users) : std::nan("");
+  out.users = r_users;
+  return out;
+}
+
+}  // namespace tg::data

@@ -10,7 +10,9 @@
 #include "core/error.h"
 #include "data/encoder.h"
 #include "data/readers/avazu.h"
+#include "data/filters.h"
 #include "data/readers/criteo.h"
+#include "data/readers/csv.h"
 
 using namespace tg;
 using namespace tg::data;
@@ -194,4 +196,54 @@ TEST_CASE("readers: the real Criteo and Avazu samples in ../shared/data (skipped
   for (float y : a.train.labels) positives += y;
   CHECK(positives == 159);
   CHECK(a.train.vocabularies.at("hour_of_day").id("0") >= 2);
+}
+
+TEST_CASE("CSV reader: schema file, header mapping, RFC 4180 quoting, skipped columns") {
+  Fixture f;
+  auto schema = f.write("schema.json", R"({"delimiter": ",", "header": true, "fields": [
+      {"name": "clicked", "kind": "label"},
+      {"name": "user", "kind": "categorical", "group": "user"},
+      {"name": "tags", "kind": "multi_valued", "separator": "|", "max_len": 2},
+      {"name": "price", "kind": "numerical"}]})");
+  auto data = f.write("data.csv",
+                      "user,ignored,price,tags,clicked\r\n"
+                      "\"alice, the first\",x,1.5,a|b|c,1\r\n"
+                      "bob,\"say \"\"hi\"\"\",2,,0\r\n"
+                      "\"alice, the first\",y,3,b,1\r\n");
+  auto s = read_csv(data, schema, {.split = {.mode = SplitOptions::Mode::None}});
+  REQUIRE(s.train.rows() == 3);
+  CHECK(s.train.labels == std::vector<float>{1, 0, 1});
+  const auto& users = s.train.vocabularies.at("user");
+  CHECK(users.id("alice, the first") == 2);
+  CHECK(s.train.column("user").ids == std::vector<int32_t>{2, 3, 2});
+  CHECK(s.train.column("tags").ids == std::vector<int32_t>{2, 3, 0, 0, 3, 0});  // a|b (c cut), empty, b
+  CHECK(s.train.column("price").values == std::vector<float>{1.5f, 2.0f, 3.0f});
+  std::vector<std::string_view> cols;
+  std::string scratch;
+  split_csv_line("a,\"b,\"\"c\"\"\",,", ',', cols, scratch);
+  REQUIRE(cols.size() == 4);
+  CHECK(cols[1] == "b,\"c\"");
+  CHECK(cols[3].empty());
+  CHECK_THROWS_WITH_AS(split_csv_line("a,\"open", ',', cols, scratch), doctest::Contains("unterminated quoted field"), Error);
+  auto bad = f.write("bad.csv", "user,ignored,price,tags,clicked\nbob,x,notanumber,,1\n");
+  CHECK_THROWS_WITH_AS(read_csv(bad, schema, {.split = {.mode = SplitOptions::Mode::None}}),
+                       doctest::Contains("bad.csv:2: field 'price': expected a number, got 'notanumber'"), Error);
+  auto missing = f.write("missing.csv", "user,price,clicked\nbob,1,1\n");
+  CHECK_THROWS_WITH_AS(read_csv(missing, schema), doctest::Contains("no column for field 'tags'"), Error);
+  auto bad_schema = f.write("bad.json", R"({"fields": [{"name": "x", "kind": "nope"}]})");
+  CHECK_THROWS_WITH_AS(read_csv(data, bad_schema), doctest::Contains("bad.json: field 'x': unknown kind 'nope'"), Error);
+}
+
+TEST_CASE("skive_above: negatives after a request's last positive are dropped, requests without one too") {
+  Dataset d;
+  d.schema.fields = {{.name = "req", .kind = FieldKind::Categorical}, {.name = "pos", .kind = FieldKind::Numerical},
+                     {.name = "label", .kind = FieldKind::Label}};
+  // request 2: positions 1..4 with labels 0 1 0 0 -> keep positions 1, 2; request 3: no positive;
+  // request 4: positions 2 (neg), 1 (pos) -> the negative at 2 is after the positive at 1: dropped.
+  Column req{.name = "req", .kind = FieldKind::Categorical}, pos{.name = "pos", .kind = FieldKind::Numerical};
+  req.ids = {2, 2, 2, 2, 3, 3, 4, 4};
+  pos.values = {1, 2, 3, 4, 1, 2, 2, 1};
+  d.labels = {0, 1, 0, 0, 0, 0, 0, 1};
+  d.columns = {req, pos};
+  CHECK(skive_above(d, "req", "pos") == std::vector<int64_t>{0, 1, 7});
 }

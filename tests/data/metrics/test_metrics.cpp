@@ -73,3 +73,18 @@ TEST_CASE("group_auc: weighted by group size, single-class groups skipped") {
   std::vector<int64_t> g3 = {1, 2, 3, 4, 5, 6, 7};
   CHECK(std::isnan(data::group_auc(s, y, g3)));
 }
+
+TEST_CASE("ranking_at_k: precision, recall and F1 per user, averaged") {
+  // user 1: scores 0.9 (1), 0.8 (0), 0.7 (1): top-2 has 1 relevant of 2 -> P 0.5, R 0.5
+  // user 2: 0.4 (1), 0.6 (0): top-2 = both -> P 0.5, R 1
+  // user 3: 0.5 (0): P 0, no relevant -> out of recall/F1
+  std::vector<float> s = {0.9f, 0.8f, 0.7f, 0.4f, 0.6f, 0.5f};
+  std::vector<float> y = {1, 0, 1, 1, 0, 0};
+  std::vector<int64_t> u = {1, 1, 1, 2, 2, 3};
+  auto r = data::ranking_at_k(s, y, u, 2);
+  CHECK(r.precision == doctest::Approx((0.5 + 0.5 + 0.0) / 3));
+  CHECK(r.recall == doctest::Approx((0.5 + 1.0) / 2));
+  CHECK(r.f1 == doctest::Approx((0.5 + 2 * 0.5 * 1.0 / 1.5) / 2));
+  CHECK(r.users == 2);
+  CHECK_THROWS_WITH_AS(data::ranking_at_k(s, y, u, 0), doctest::Contains("K must be >= 1"), Error);
+}
