@@ -46,8 +46,9 @@ double Encoder::parse_number(std::string_view text, std::string_view field) {
 }
 
 std::string Encoder::log_square_key(double v) {
-  if (v > 2) return std::to_string(static_cast<int64_t>(std::floor(std::log(v) * std::log(v))));
-  return std::to_string(static_cast<int64_t>(std::floor(v)));
+  // Formatted from the double, never cast to an integer: a value like -4e49 must not overflow.
+  if (v > 2) return fmt::format("{:.0f}", std::floor(std::log(v) * std::log(v)));
+  return fmt::format("{:.0f}", std::floor(v) == 0 ? 0.0 : std::floor(v));
 }
 
 template <class F>

@@ -82,6 +82,8 @@ TEST_CASE("Encoder: categorical, multi-valued (right-padded), sequence (left-pad
   // log-square: 100 -> floor(ln(100)^2) = 21; missing -> OOV
   CHECK(Encoder::log_square_key(100) == "21");
   CHECK(Encoder::log_square_key(2) == "2");
+  CHECK(Encoder::log_square_key(-0.5) == "-1");
+  CHECK(Encoder::log_square_key(-4e49).size() > 40);  // found by fuzz/criteo_fuzz: no integer overflow
   CHECK(d.column("l").ids[1] == Vocabulary::kOOV);
   d.validate();
   std::vector<std::string_view> bad_label = {"2", "a", "", "", "1", "1"};
@@ -246,4 +248,13 @@ TEST_CASE("skive_above: negatives after a request's last positive are dropped, r
   d.labels = {0, 1, 0, 0, 0, 0, 0, 1};
   d.columns = {req, pos};
   CHECK(skive_above(d, "req", "pos") == std::vector<int64_t>{0, 1, 7});
+}
+
+TEST_CASE("fuzz: every line parser and the safetensors reader survive a bounded libFuzzer run") {
+  if (std::system("command -v clang++ >/dev/null 2>&1") != 0) {
+    MESSAGE("skipped: clang++ (libFuzzer) is not installed");
+    return;
+  }
+  const std::string cmd = fmt::format("bash {}/fuzz/run 3 {} > /dev/null 2>&1", TAPEGRAD_SOURCE_DIR, TAPEGRAD_BUILD_DIR);
+  CHECK(std::system(cmd.c_str()) == 0);
 }
