@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <sys/wait.h>
 #include <filesystem>
 #include <fstream>
 
@@ -256,5 +257,10 @@ TEST_CASE("fuzz: every line parser and the safetensors reader survive a bounded 
     return;
   }
   const std::string cmd = fmt::format("bash {}/fuzz/run 3 {} > /dev/null 2>&1", TAPEGRAD_SOURCE_DIR, TAPEGRAD_BUILD_DIR);
-  CHECK(std::system(cmd.c_str()) == 0);
+  const int status = std::system(cmd.c_str());
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+    MESSAGE("skipped: clang++ has no libFuzzer runtime");
+    return;
+  }
+  CHECK(status == 0);
 }
