@@ -41,9 +41,12 @@ Tensor hinge_mean(const Tensor& dp, const Tensor& dn, const Tensor& valid, doubl
   return ops::div(ops::sum(h), scalar_tensor(static_cast<double>(std::max<int64_t>(count, 1)), {.dtype = dp.dtype()}));
 }
 
-// 1 - cos(anchor [B, Z], candidates [B, T, Z]) -> [B, T]
+// 1 - cos(anchor [B, Z], candidates [B, T, Z]) -> [B, T], each vector normalised with its own
+// clamp (the rule of ops::cosine_similarity), the dot products as one batched GEMM.
 Tensor cosine_distance_rows(const Tensor& anchor, const Tensor& candidates, double eps) {
-  Tensor cos = ops::cosine_similarity(anchor.unsqueeze(1), candidates, -1, eps);
+  Tensor a = ops::normalize(anchor, 1, eps).unsqueeze(2);  // [B, Z, 1]
+  Tensor c = ops::normalize(candidates, 2, eps);           // [B, T, Z]
+  Tensor cos = ops::bmm(c, a).squeeze(2);
   return ops::sub(scalar_tensor(1.0, {.dtype = cos.dtype()}), cos);
 }
 
