@@ -10,10 +10,7 @@ DinConfig DinConfig::from_args(ModelArgs& a, DinConfig d) {
   DinConfig c = d;
   c.dim = a.get_int("dim", d.dim, "embedding size per field");
   c.init_std = a.get_double("init_std", d.init_std, "std of the normal init of embedding tables");
-  c.items.item = a.get_string("item_field", d.items.item, "the target item field");
-  c.items.attributes = a.get_strings("item_attributes", d.items.attributes, "multi-valued item fields");
-  c.items.history = a.get_string("history", d.items.history, "the behaviour sequence field");
-  c.context = a.get_strings("context", d.context, "context fields (default: every other embedded field)");
+  read_item_args(a, c.items, c.context);
   c.attention_hidden = a.get_ints("attention_hidden", d.attention_hidden, "hidden widths of the activation unit");
   c.mlp = a.get_ints("mlp", d.mlp, "hidden widths of the output MLP");
   return c;

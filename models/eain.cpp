@@ -15,10 +15,7 @@ EainConfig EainConfig::from_args(ModelArgs& a, EainConfig d) {
   EainConfig c = d;
   c.dim = a.get_int("dim", d.dim, "embedding size per field");
   c.init_std = a.get_double("init_std", d.init_std, "std of the normal init of embedding tables");
-  c.items.item = a.get_string("item_field", d.items.item, "the target item field");
-  c.items.attributes = a.get_strings("item_attributes", d.items.attributes, "multi-valued item fields");
-  c.items.history = a.get_string("history", d.items.history, "the behaviour sequence field");
-  c.context = a.get_strings("context", d.context, "context fields (default: every other embedded field)");
+  read_item_args(a, c.items, c.context);
   c.use_din = a.get_bool("use_din", d.use_din, "additive target attention (false: masked mean)");
   c.pos_in_din = a.get_bool("pos_in_din", d.pos_in_din, "recency positional encoding on the attention keys");
   c.attention_dim = a.get_int("attention_dim", d.attention_dim, "width a of the additive attention");

@@ -30,6 +30,13 @@ std::vector<std::string> context_fields(const FieldEmbedding& embedding, const I
   return out;
 }
 
+void read_item_args(ModelArgs& a, ItemSequenceFields& f, std::vector<std::string>& context) {
+  f.item = a.get_string("item_field", f.item, "the target item field (its table is shared by the history)");
+  f.attributes = a.get_strings("item_attributes", f.attributes, "multi-valued item fields pooled into the item vector");
+  f.history = a.get_string("history", f.history, "the behaviour sequence field");
+  context = a.get_strings("context", context, "context fields (default: every other embedded field)");
+}
+
 Tensor embed_flat(const FieldEmbedding& embedding, const data::Batch& batch, const std::vector<std::string>& fields) {
   check(!fields.empty(), "embed_flat: no fields");
   std::vector<Tensor> parts;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "data/batch.h"
+#include "models/args.h"
 #include "models/field_embedding.h"
 
 namespace tg::models {
@@ -30,6 +31,9 @@ ItemSequence embed_items(const FieldEmbedding& embedding, const data::Batch& bat
                          bool with_history = true);
 // The embedded fields that are neither the item nor its attributes (the context of QIN/DIN/EAIN).
 std::vector<std::string> context_fields(const FieldEmbedding& embedding, const ItemSequenceFields& fields);
+// Reads the knobs every item-sequence model shares: item_field, item_attributes, history,
+// context (the defaults are the given values).
+void read_item_args(ModelArgs& args, ItemSequenceFields& fields, std::vector<std::string>& context);
 // [B, n*d]: the given fields' embeddings side by side.
 Tensor embed_flat(const FieldEmbedding& embedding, const data::Batch& batch, const std::vector<std::string>& fields);
 

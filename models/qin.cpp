@@ -12,10 +12,7 @@ QinConfig QinConfig::from_args(ModelArgs& a, QinConfig d) {
   QinConfig c = d;
   c.dim = a.get_int("dim", d.dim, "embedding size per field");
   c.init_std = a.get_double("init_std", d.init_std, "std of the normal init of embedding tables");
-  c.items.item = a.get_string("item_field", d.items.item, "the target item field (its table is shared by the history)");
-  c.items.attributes = a.get_strings("item_attributes", d.items.attributes, "multi-valued item fields pooled into the item vector");
-  c.items.history = a.get_string("history", d.items.history, "the behaviour sequence field");
-  c.context = a.get_strings("context", d.context, "context fields (default: every other embedded field)");
+  read_item_args(a, c.items, c.context);
   c.seq_pool = a.get_string("seq_pool", d.seq_pool, "asta | mean (QIN w/o ASTA)");
   c.asta_act = a.get_string("asta_act", d.asta_act, "relu | softmax (ASTA w/ SoftMax)");
   c.attention_dim = a.get_int("attention_dim", d.attention_dim, "ASTA width d_a (0: twice the item vector)");

@@ -62,6 +62,15 @@ Tensor valid_of(const Tensor& pos_index, const Tensor& neg_index) {
   return ops::logical_and(ops::ge(pos_index, 0.0), ops::ge(neg_index, 0.0));
 }
 
+// The loss of the selected (hardest) pairs; anchors lacking either side are left out.
+TripletResult from_hardest(const ops::MaxResult& pos, const ops::MaxResult& neg, double margin) {
+  TripletResult r;
+  r.positive_index = pos.indices;
+  r.negative_index = neg.indices;
+  r.loss = hinge_mean(pos.values, neg.values, valid_of(r.positive_index, r.negative_index), margin, r.anchors);
+  return r;
+}
+
 }  // namespace
 
 Tensor triplet_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative, TripletOptions options,
@@ -83,12 +92,7 @@ TripletResult triplet_loss_hardest(const Tensor& anchor, const Tensor& positives
   check_candidates("triplet_loss_hardest (negatives)", anchor, negatives, negative_mask);
   auto hardest_pos = ops::max(cosine_distance_rows(anchor, positives, options.eps), 1, false, as_bool(positive_mask));
   auto hardest_neg = ops::min(cosine_distance_rows(anchor, negatives, options.eps), 1, false, as_bool(negative_mask));
-  TripletResult r;
-  r.positive_index = hardest_pos.indices;
-  r.negative_index = hardest_neg.indices;
-  r.loss = hinge_mean(hardest_pos.values, hardest_neg.values, valid_of(r.positive_index, r.negative_index),
-                      options.margin, r.anchors);
-  return r;
+  return from_hardest(hardest_pos, hardest_neg, options.margin);
 }
 
 TripletResult triplet_loss_random(const Tensor& anchor, const Tensor& positives, const Tensor& positive_mask,
@@ -137,12 +141,7 @@ TripletResult triplet_loss_batch_hard(const Tensor& embeddings, const Tensor& la
   Tensor not_self = ops::logical_not(ops::eq(arange(0, b).unsqueeze(1), arange(0, b).unsqueeze(0)));
   auto hardest_pos = ops::max(d, 1, false, ops::logical_and(same, not_self));
   auto hardest_neg = ops::min(d, 1, false, ops::logical_not(same));
-  TripletResult r;
-  r.positive_index = hardest_pos.indices;
-  r.negative_index = hardest_neg.indices;
-  r.loss = hinge_mean(hardest_pos.values, hardest_neg.values, valid_of(r.positive_index, r.negative_index),
-                      options.margin, r.anchors);
-  return r;
+  return from_hardest(hardest_pos, hardest_neg, options.margin);
 }
 
 }  // namespace tg::nn
