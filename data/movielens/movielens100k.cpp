@@ -70,9 +70,11 @@ bool before(const Rating& a, const Rating& b) { return a.ts != b.ts ? a.ts < b.t
 
 }  // namespace
 
+MovieLensSplits build_movielens(const std::vector<User>& users, const std::vector<Movie>& movies,
+                                const std::vector<Rating>& ratings, const MovieLens100kOptions& options);
+
 MovieLensSplits load_movielens100k(const std::string& dir, const MovieLens100kOptions& options) {
-  const int64_t T = options.history_length;
-  check(T > 0, "load_movielens100k: history_length must be positive");
+  check(options.history_length > 0, "load_movielens100k: history_length must be positive");
   std::vector<std::string_view> f;
 
   // u.user: user|age|gender|occupation|zip
@@ -135,6 +137,96 @@ MovieLensSplits load_movielens100k(const std::string& dir, const MovieLens100kOp
     ratings.push_back(r);
   });
 
+  return build_movielens(users, movies, ratings, options);
+}
+
+// ML-1M: users.dat (UserID::Gender::Age::Occupation::Zip, the age already an ML-1M code),
+// movies.dat (MovieID::Title (Year)::Genre|Genre, Latin-1), ratings.dat
+// (UserID::MovieID::Rating::Timestamp). Genre names map to the 18 ML-1M genres in README order.
+MovieLensSplits load_movielens1m(const std::string& dir, const MovieLens100kOptions& options) {
+  check(options.history_length > 0, "load_movielens1m: history_length must be positive");
+  static const char* const kNames[] = {"Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
+                                       "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical",
+                                       "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"};
+  std::vector<std::string_view> f;
+  auto split_colons = [&](std::string_view line) {
+    f.clear();
+    size_t start = 0;
+    while (true) {
+      size_t at = line.find("::", start);
+      f.push_back(line.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+      if (at == std::string_view::npos) return;
+      start = at + 2;
+    }
+  };
+  std::vector<User> users(1);
+  for_lines(dir + "/users.dat", [&](int64_t n, std::string_view line) {
+    const std::string where = fmt::format("{}/users.dat:{}", dir, n);
+    split_colons(line);
+    check(f.size() == 5, "{}: expected 5 '::'-separated fields, got {}", where, f.size());
+    const auto id = parse_int(f[0], where, "UserID");
+    check(id >= 1 && id < 10000000, "{}: field 'UserID': {} out of range", where, id);
+    if (users.size() <= static_cast<size_t>(id)) users.resize(static_cast<size_t>(id) + 1);
+    User& u = users[static_cast<size_t>(id)];
+    check(f[1] == "F" || f[1] == "M", "{}: field 'Gender': expected F or M, got '{}'", where, f[1]);
+    u.gender = std::string(f[1]);
+    u.age = std::to_string(parse_int(f[2], where, "Age"));
+    u.occupation = std::to_string(parse_int(f[3], where, "Occupation"));
+    u.zip3 = std::string(f[4].substr(0, 3));
+    u.present = true;
+  });
+  std::vector<Movie> movies(1);
+  for_lines(dir + "/movies.dat", [&](int64_t n, std::string_view line) {
+    const std::string where = fmt::format("{}/movies.dat:{}", dir, n);
+    split_colons(line);
+    check(f.size() == 3, "{}: expected 3 '::'-separated fields, got {}", where, f.size());
+    const auto id = parse_int(f[0], where, "MovieID");
+    check(id >= 1 && id < 10000000, "{}: field 'MovieID': {} out of range", where, id);
+    if (movies.size() <= static_cast<size_t>(id)) movies.resize(static_cast<size_t>(id) + 1);
+    Movie& m = movies[static_cast<size_t>(id)];
+    std::string_view title = f[1];
+    auto open = title.rfind('(');
+    if (open != std::string_view::npos && title.size() >= open + 6 && title[open + 5] == ')')
+      m.year = std::to_string(parse_int(title.substr(open + 1, 4), where, "Title (year)"));
+    size_t start = 0;
+    while (start <= f[2].size()) {
+      size_t bar = f[2].find('|', start);
+      std::string_view name = f[2].substr(start, bar == std::string_view::npos ? std::string_view::npos : bar - start);
+      int g = -1;
+      for (int k = 0; k < 18; ++k)
+        if (name == kNames[k]) g = k;
+      check(g >= 0, "{}: field 'Genres': unknown genre '{}'", where, name);
+      m.genres.push_back(g);
+      if (bar == std::string_view::npos) break;
+      start = bar + 1;
+    }
+    std::sort(m.genres.begin(), m.genres.end());
+    check(static_cast<int64_t>(m.genres.size()) <= kGenreWidth, "{}: {} genres, at most {} expected", where,
+          m.genres.size(), kGenreWidth);
+    m.present = true;
+  });
+  std::vector<Rating> ratings;
+  for_lines(dir + "/ratings.dat", [&](int64_t n, std::string_view line) {
+    const std::string where = fmt::format("{}/ratings.dat:{}", dir, n);
+    split_colons(line);
+    check(f.size() == 4, "{}: expected 4 '::'-separated fields, got {}", where, f.size());
+    Rating r{static_cast<int32_t>(parse_int(f[0], where, "UserID")), static_cast<int32_t>(parse_int(f[1], where, "MovieID")),
+             static_cast<int32_t>(parse_int(f[2], where, "Rating")), parse_int(f[3], where, "Timestamp"),
+             static_cast<int64_t>(ratings.size())};
+    check(r.rating >= 1 && r.rating <= 5, "{}: field 'Rating': {} is not in 1..5", where, r.rating);
+    check(r.user >= 1 && static_cast<size_t>(r.user) < users.size() && users[static_cast<size_t>(r.user)].present,
+          "{}: field 'UserID': {} is not in users.dat", where, r.user);
+    check(r.movie >= 1 && static_cast<size_t>(r.movie) < movies.size() && movies[static_cast<size_t>(r.movie)].present,
+          "{}: field 'MovieID': {} is not in movies.dat", where, r.movie);
+    ratings.push_back(r);
+  });
+  return build_movielens(users, movies, ratings, options);
+}
+
+MovieLensSplits build_movielens(const std::vector<User>& users, const std::vector<Movie>& movies,
+                                const std::vector<Rating>& ratings, const MovieLens100kOptions& options) {
+  const int64_t T = options.history_length;
+  check(!ratings.empty(), "MovieLens: no ratings");
   // Samples (rating != 3), sorted by (timestamp, row); the temporal split.
   std::vector<Rating> samples;
   for (const auto& r : ratings)

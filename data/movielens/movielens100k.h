@@ -32,6 +32,10 @@ struct MovieLens100kOptions {
 // dir holds u.data, u.user and u.item. Errors name the file, line and field.
 MovieLensSplits load_movielens100k(const std::string& dir, const MovieLens100kOptions& options = {});
 
+// The same protocol on the MovieLens-1M files (users.dat, movies.dat, ratings.dat with "::"):
+// genres by name (the 18 of ML-1M), the year from the title, the age already a code.
+MovieLensSplits load_movielens1m(const std::string& dir, const MovieLens100kOptions& options = {});
+
 // ML-1M age codes from a raw age: <18 -> 1, 18-24 -> 18, 25-34 -> 25, 35-44 -> 35,
 // 45-49 -> 45, 50-55 -> 50, >= 56 -> 56.
 int movielens_age_code(int age);

@@ -233,3 +233,46 @@ TEST_CASE("MovieLens-100K reader: bad files name the file, line and field") {
   CHECK_THROWS_WITH_AS(load_movielens100k(dir.string()), doctest::Contains("u.user:1: field 'gender'"), Error);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("MovieLens-1M reader: '::' files, genres by name, the real users/movies and the ratings excerpt") {
+  auto dir = std::filesystem::temp_directory_path() / fmt::format("tapegrad-ml1m-{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  auto write = [&](const char* name, const std::string& text) { std::ofstream((dir / name).string()) << text; };
+  write("users.dat", "1::F::1::10::48067\n2::M::56::16::70072\n");
+  write("movies.dat", "1::Toy Story (1995)::Animation|Children's|Comedy\n2::Caf\xe9 (1999)::Drama\n");
+  write("ratings.dat", "1::1::5::978300760\n2::2::1::978300761\n1::2::4::978300762\n2::1::3::978300763\n1::1::2::978300764\n");
+  auto s = load_movielens1m(dir.string());
+  CHECK(s.train.rows() + s.valid.rows() + s.test.rows() == 4);  // the rating-3 row is no sample
+  const auto& g = s.train.vocabularies.at("genres");
+  CHECK(g.id("2") >= 2);  // Animation = genre 2
+  CHECK(s.train.vocabularies.at("year").id("1995") >= 2);
+  write("movies.dat", "1::Toy Story (1995)::Animation|Cartoon\n");
+  CHECK_THROWS_WITH_AS(load_movielens1m(dir.string()), doctest::Contains("movies.dat:1: field 'Genres': unknown genre 'Cartoon'"),
+                       Error);
+  std::filesystem::remove_all(dir);
+
+  const std::string real = std::getenv("TAPEGRAD_SHARED_DIR") ? std::string(std::getenv("TAPEGRAD_SHARED_DIR")) + "/data/movielens-1m-partial"
+                                                              : std::string(TAPEGRAD_SOURCE_DIR) + "/../shared/data/movielens-1m-partial";
+  if (!std::filesystem::exists(real + "/users.dat")) {
+    MESSAGE("skipped: " << real << " is not present");
+    return;
+  }
+  // users.dat and movies.dat are complete (6,040 users, 3,883 movies: README); ratings.dat is
+  // the 19-line excerpt.
+  auto joined = std::filesystem::temp_directory_path() / fmt::format("tapegrad-ml1m-real-{}", ::getpid());
+  std::filesystem::create_directories(joined);
+  std::filesystem::create_symlink(real + "/users.dat", joined / "users.dat");
+  std::filesystem::create_symlink(real + "/movies.dat", joined / "movies.dat");
+  std::filesystem::create_symlink(real + "/ratings_excerpt/ratings.dat", joined / "ratings.dat");
+  auto r = load_movielens1m(joined.string());
+  int64_t lines = 0, threes = 0;
+  std::ifstream in(real + "/ratings_excerpt/ratings.dat");
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    ++lines;
+    threes += line.find("::3::") != std::string::npos;
+  }
+  CHECK(lines == 19);
+  CHECK(r.train.rows() + r.valid.rows() + r.test.rows() == lines - threes);
+  std::filesystem::remove_all(joined);
+}
