@@ -34,7 +34,7 @@ Vocabulary::Vocabulary(int64_t min_count, int64_t hash_buckets) : min_count_(min
 void Vocabulary::count(std::string_view key, int64_t times) {
   check(!finalized_, "Vocabulary: count() after finalize()");
   if (key.empty() || hash_buckets_ > 0) return;
-  auto it = counts_.find(std::string(key));
+  auto it = counts_.find(key);
   if (it == counts_.end()) {
     counts_.emplace(std::string(key), times);
   } else {
@@ -74,7 +74,7 @@ int32_t Vocabulary::id(std::string_view key) const {
   check(finalized_, "Vocabulary: id() before finalize()");
   if (key.empty()) return kOOV;
   if (hash_buckets_ > 0) return static_cast<int32_t>(2 + fnv1a64(key) % static_cast<uint64_t>(hash_buckets_));
-  auto it = ids_.find(std::string(key));
+  auto it = ids_.find(key);
   return it == ids_.end() ? kOOV : it->second;
 }
 

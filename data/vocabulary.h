@@ -18,6 +18,12 @@
 
 namespace tg::data {
 
+// Transparent hashing: lookups by string_view without building a std::string per key.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
 class Vocabulary {
  public:
   static constexpr int32_t kPad = 0;
@@ -45,8 +51,8 @@ class Vocabulary {
   int64_t min_count_;
   int64_t hash_buckets_;
   bool finalized_ = false;
-  std::unordered_map<std::string, int64_t> counts_;  // while fitting
-  std::unordered_map<std::string, int32_t> ids_;     // after finalize
+  std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>> counts_;  // while fitting
+  std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> ids_;     // after finalize
   std::vector<std::string> keys_;
 };
 

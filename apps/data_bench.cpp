@@ -1,0 +1,69 @@
+// tapegrad-data-bench: how fast the data pipeline is, so that a training step never waits on
+// data. Encodes a generated Criteo-format file (two streaming passes: fit, encode), iterates
+// batches of 1024 with the prefetching iterator, and loads MovieLens-100K-format data with
+// its histories. Prints one JSON line.
+//   tapegrad-data-bench [rows=300000] [movielens-100k dir (optional)]
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/rng.h"
+#include "data/iterator.h"
+#include "data/movielens/movielens100k.h"
+#include "data/readers/criteo.h"
+#include "data/synthetic/movielens_synthetic.h"
+
+using namespace tg;
+using Clock = std::chrono::steady_clock;
+
+static double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+int main(int argc, char** argv) {
+  const int64_t rows = argc > 1 ? std::atoll(argv[1]) : 300000;
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("tapegrad-data-bench-{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "train.txt").string();
+  {
+    Generator g(1);
+    std::ofstream out(path);
+    std::string line;
+    for (int64_t r = 0; r < rows; ++r) {
+      line = fmt::format("{}", g.next_below(2));
+      for (int i = 0; i < 13; ++i) line += g.next_below(10) == 0 ? "\t" : fmt::format("\t{}", g.next_below(1000));
+      for (int i = 0; i < 26; ++i) line += g.next_below(20) == 0 ? "\t" : fmt::format("\t{:08x}", g.next_below(1 << (8 + i % 12)));
+      out << line << '\n';
+    }
+  }
+  nlohmann::json j = {{"rows", rows}};
+  auto t0 = Clock::now();
+  auto splits = data::read_criteo(path, {.read = {.split = {.mode = data::SplitOptions::Mode::None}}});
+  const double encode_s = since(t0);
+  j["criteo_encode_rows_per_s"] = static_cast<double>(rows) / encode_s;
+  j["criteo_bytes"] = std::filesystem::file_size(path);
+  for (bool prefetch : {false, true}) {
+    data::BatchIterator it(splits.train, {.batch_size = 1024, .seed = 1, .prefetch = prefetch});
+    it.start_epoch(1);
+    auto t1 = Clock::now();
+    int64_t batches = 0;
+    while (it.next()) ++batches;
+    j[prefetch ? "batches_per_s_prefetch" : "batches_per_s"] = static_cast<double>(batches) / since(t1);
+  }
+  std::string ml = argc > 2 ? argv[2] : "";
+  if (ml.empty()) {
+    ml = (dir / "ml").string();
+    data::write_synthetic_movielens(ml);
+  }
+  auto t2 = Clock::now();
+  auto m = data::load_movielens100k(ml);
+  const double ml_s = since(t2);
+  const auto ml_rows = m.train.rows() + m.valid.rows() + m.test.rows();
+  j["movielens_samples"] = ml_rows;
+  j["movielens_load_samples_per_s"] = static_cast<double>(ml_rows) / ml_s;
+  std::filesystem::remove_all(dir);
+  fmt::print("{}\n", j.dump());
+}
