@@ -264,3 +264,23 @@ TEST_CASE("fuzz: every line parser and the safetensors reader survive a bounded 
   }
   CHECK(status == 0);
 }
+
+TEST_CASE("fuzz regressions: inputs that once crashed a parser stay harmless") {
+  // criteo-log-square-overflow: huge negative integers overflowed the log-square bucketing
+  // (undefined behaviour, caught by UBSan in fuzz/criteo_fuzz).
+  std::ifstream in(std::string(TAPEGRAD_SOURCE_DIR) + "/tests/data/core/fuzz_regressions/criteo-log-square-overflow.txt",
+                   std::ios::binary);
+  REQUIRE(in.good());
+  std::string line((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Encoder enc(criteo_schema());
+  enc.finalize();
+  Dataset d = enc.make_dataset();
+  std::vector<std::string_view> fields;
+  std::string scratch;
+  try {
+    parse_criteo_line(line, fields, scratch);
+    enc.encode(fields, d);
+  } catch (const Error&) {
+  }
+  CHECK(d.rows() <= 1);
+}
