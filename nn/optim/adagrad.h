@@ -1,9 +1,11 @@
 #pragma once
-// Adagrad (PyTorch's torch.optim.Adagrad rule), for step t:
-//   g = grad + weight_decay * p;  clr = lr / (1 + (t - 1) lr_decay)
-//   sum += g^2;  p -= clr * g / (sqrt(sum) + eps)
-// The accumulator starts at initial_accumulator_value. Row-sparse gradients update the
-// touched rows only, with the parameter's step count t (equal to the dense update there).
+// Adagrad, torch.optim.Adagrad's rule. For each parameter p at its step t, with g its gradient:
+//   g = g + weight_decay * p
+//   clr = lr / (1 + (t - 1) * lr_decay)
+//   sum = sum + g^2                       (sum starts at initial_accumulator_value)
+//   p = p - clr * g / (sqrt(sum) + eps)
+// Row-sparse gradients update the touched rows only, with the parameter's t: equal to the
+// dense update on every row (a zero gradient row changes nothing), weight decay aside.
 #include <optional>
 
 #include "nn/optim/optimizer.h"
@@ -16,6 +18,7 @@ struct AdagradOptions {
   double weight_decay = 0;
   double initial_accumulator_value = 0;
   double eps = 1e-10;
+  // For the NamedParameter constructor: weight decay of embedding tables (default: weight_decay).
   std::optional<double> embedding_weight_decay = std::nullopt;
 };
 
@@ -23,15 +26,15 @@ class Adagrad : public Optimizer {
  public:
   Adagrad(std::vector<Tensor> params, AdagradOptions options = {});
   Adagrad(const std::vector<NamedParameter>& params, AdagradOptions options = {});
+  // Groups carry their own lr and weight decay (options.lr/weight_decay are not used).
+  Adagrad(std::vector<ParamGroup> groups, AdagradOptions options);
   std::string name() const override { return "Adagrad"; }
 
  protected:
-  void update_float(const Slice& s, const StepInfo& info) const override;
-  void update_double(const Slice& s, const StepInfo& info) const override;
+  void update(const Block& block, const StepInfo& info) const override;
 
  private:
-  Adagrad(std::vector<ParamGroup> groups, AdagradOptions options);
-  template <class T> void update(const Slice& s, const StepInfo& info) const;
+  template <class T> void run(const Block& block, const StepInfo& info) const;
   AdagradOptions options_;
 };
 

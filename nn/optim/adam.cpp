@@ -1,4 +1,4 @@
-#include "nn/optim/adam.h"
+#include "nn/optim/adamw.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,10 +12,13 @@ std::vector<std::string> adam_buffers(bool amsgrad) {
   return amsgrad ? std::vector<std::string>{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
                  : std::vector<std::string>{"exp_avg", "exp_avg_sq"};
 }
-void check_adam(const AdamOptions& o) {
-  check(o.beta1 >= 0 && o.beta1 < 1 && o.beta2 >= 0 && o.beta2 < 1, "Adam: betas must be in [0, 1), got ({}, {})",
-        o.beta1, o.beta2);
-  check(o.eps >= 0, "Adam: eps must be >= 0, got {}", o.eps);
+std::vector<ParamGroup> one_group(std::vector<Tensor> params, const AdamOptions& o, double default_decay) {
+  return {{.params = std::move(params), .lr = o.lr, .weight_decay = o.weight_decay.value_or(default_decay)}};
+}
+std::vector<ParamGroup> model_groups(const std::vector<NamedParameter>& params, const AdamOptions& o,
+                                     double default_decay) {
+  const double wd = o.weight_decay.value_or(default_decay);
+  return make_param_groups(params, o.lr, wd, o.embedding_weight_decay.value_or(wd));
 }
 }  // namespace
 
@@ -23,52 +26,64 @@ Adam::Adam(std::vector<ParamGroup> groups, AdamOptions options, bool decoupled)
     : Optimizer(std::move(groups), adam_buffers(options.amsgrad), std::vector<double>(options.amsgrad ? 3 : 2, 0.0)),
       options_(options),
       decoupled_(decoupled) {
-  check_adam(options_);
+  const char* who = decoupled ? "AdamW" : "Adam";
+  check(options_.beta1 >= 0 && options_.beta1 < 1 && options_.beta2 >= 0 && options_.beta2 < 1,
+        "{}: betas must be in [0, 1), got ({}, {})", who, options_.beta1, options_.beta2);
+  check(options_.eps >= 0, "{}: eps must be >= 0, got {}", who, options_.eps);
 }
 Adam::Adam(std::vector<ParamGroup> groups, AdamOptions options) : Adam(std::move(groups), options, false) {}
 Adam::Adam(std::vector<Tensor> params, AdamOptions options)
-    : Adam(std::vector<ParamGroup>{{std::move(params), options.lr, options.weight_decay}}, options, false) {}
+    : Adam(one_group(std::move(params), options, 0.0), options, false) {}
 Adam::Adam(const std::vector<NamedParameter>& params, AdamOptions options)
-    : Adam(make_param_groups(params, options.lr, options.weight_decay, options.embedding_weight_decay), options,
-           false) {}
+    : Adam(model_groups(params, options, 0.0), options, false) {}
 
+AdamW::AdamW(std::vector<ParamGroup> groups, AdamOptions options) : Adam(std::move(groups), options, true) {}
 AdamW::AdamW(std::vector<Tensor> params, AdamOptions options)
-    : Adam(std::vector<ParamGroup>{{std::move(params), options.lr, options.weight_decay}}, options, true) {}
+    : Adam(one_group(std::move(params), options, kDefaultWeightDecay), options, true) {}
 AdamW::AdamW(const std::vector<NamedParameter>& params, AdamOptions options)
-    : Adam(make_param_groups(params, options.lr, options.weight_decay, options.embedding_weight_decay), options,
-           true) {}
+    : Adam(model_groups(params, options, kDefaultWeightDecay), options, true) {}
 
-template <class T>
-void Adam::update(const Slice& s, const StepInfo& info) const {
-  T* p = static_cast<T*>(s.param);
-  const T* grad = static_cast<const T*>(s.grad);
-  T* m = static_cast<T*>(s.state[0]);
-  T* v = static_cast<T*>(s.state[1]);
-  T* vmax = options_.amsgrad ? static_cast<T*>(s.state[2]) : nullptr;
+// The flags are template arguments so that each inner loop is branch-free and vectorises.
+template <class T, bool kDecoupled, bool kAmsgrad>
+void Adam::run_rule(const Block& block, const StepInfo& info) const {
   const auto t = static_cast<double>(info.step);
   const T b1 = static_cast<T>(options_.beta1), b2 = static_cast<T>(options_.beta2);
+  const T one_b1 = static_cast<T>(1 - options_.beta1), one_b2 = static_cast<T>(1 - options_.beta2);
+  // Per-step constants in double, then rounded once to T (as PyTorch passes Python floats).
   const T step_size = static_cast<T>(info.lr / (1 - std::pow(options_.beta1, t)));
-  const T inv_sqrt_bc2 = static_cast<T>(1 / std::sqrt(1 - std::pow(options_.beta2, t)));
+  const T bc2_sqrt = static_cast<T>(std::sqrt(1 - std::pow(options_.beta2, t)));
   const T eps = static_cast<T>(options_.eps);
   const T wd = static_cast<T>(info.weight_decay);
   const T decay = static_cast<T>(1 - info.lr * info.weight_decay);
-  const bool decoupled = decoupled_;
-  for (int64_t i = 0; i < s.n; ++i) {
-    T g = grad[i];
-    if (decoupled) {
-      p[i] *= decay;
-    } else {
-      g += wd * p[i];
+  for_each_row<T>(block, [&](T* __restrict p, const T* __restrict grad, T* __restrict m, T* __restrict v,
+                             T* __restrict vmax, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      T g = grad[i];
+      if constexpr (kDecoupled) {
+        p[i] *= decay;
+      } else {
+        g += wd * p[i];
+      }
+      m[i] = b1 * m[i] + one_b1 * g;
+      v[i] = b2 * v[i] + one_b2 * g * g;
+      T second = v[i];
+      if constexpr (kAmsgrad) second = vmax[i] = std::max(vmax[i], v[i]);
+      p[i] -= step_size * m[i] / (std::sqrt(second) / bc2_sqrt + eps);
     }
-    m[i] = b1 * m[i] + (1 - b1) * g;
-    v[i] = b2 * v[i] + (1 - b2) * g * g;
-    T second = v[i];
-    if (vmax) second = vmax[i] = std::max(vmax[i], v[i]);
-    p[i] -= step_size * m[i] / (std::sqrt(second) * inv_sqrt_bc2 + eps);
+  });
+}
+
+template <class T>
+void Adam::run(const Block& block, const StepInfo& info) const {
+  if (decoupled_) {
+    options_.amsgrad ? run_rule<T, true, true>(block, info) : run_rule<T, true, false>(block, info);
+  } else {
+    options_.amsgrad ? run_rule<T, false, true>(block, info) : run_rule<T, false, false>(block, info);
   }
 }
 
-void Adam::update_float(const Slice& s, const StepInfo& info) const { update<float>(s, info); }
-void Adam::update_double(const Slice& s, const StepInfo& info) const { update<double>(s, info); }
+void Adam::update(const Block& block, const StepInfo& info) const {
+  block.is_double ? run<double>(block, info) : run<float>(block, info);
+}
 
 }  // namespace tg::nn

@@ -69,14 +69,19 @@ void LRScheduler::load_state_dict(const StateDict& state) {
 ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, PlateauOptions options)
     : optimizer_(optimizer),
       options_(options),
-      best_(options.maximize ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity()) {
+      best_(options.mode == PlateauMode::Max ? -std::numeric_limits<double>::infinity()
+                                             : std::numeric_limits<double>::infinity()) {
   check(options.factor > 0 && options.factor < 1, "ReduceLROnPlateau: factor must be in (0, 1), got {}",
         options.factor);
   check(options.patience >= 0, "ReduceLROnPlateau: patience must be >= 0, got {}", options.patience);
+  check(options.threshold >= 0 && options.min_lr >= 0, "ReduceLROnPlateau: threshold ({}) and min_lr ({}) must be >= 0",
+        options.threshold, options.min_lr);
 }
 
 bool ReduceLROnPlateau::step(double metric) {
-  const bool better = options_.maximize ? metric > best_ + options_.threshold : metric < best_ - options_.threshold;
+  // A NaN metric (an AUC of a one-class split) is no improvement.
+  const bool better = options_.mode == PlateauMode::Max ? metric >= best_ + options_.threshold
+                                                        : metric <= best_ - options_.threshold;
   if (better) {
     best_ = metric;
     bad_ = 0;
@@ -86,8 +91,10 @@ bool ReduceLROnPlateau::step(double metric) {
   bad_ = 0;
   bool reduced = false;
   for (size_t g = 0; g < optimizer_.num_groups(); ++g) {
-    double lr = std::max(options_.min_lr, optimizer_.lr(g) * options_.factor);
-    if (lr < optimizer_.lr(g)) {
+    // A change within rounding of the old LR (lr * factor * ... landing a hair above min_lr)
+    // is not a reduction: min_lr is reached once, not once more per evaluation.
+    const double lr = std::max(options_.min_lr, optimizer_.lr(g) * options_.factor);
+    if (lr < optimizer_.lr(g) * (1 - 1e-12)) {
       optimizer_.set_lr(lr, g);
       reduced = true;
     }

@@ -1,11 +1,13 @@
 #pragma once
-// SGD (PyTorch's torch.optim.SGD rule), for step t:
-//   g = grad + weight_decay * p
-//   with momentum mu: b = g on the first step, else b = mu b + (1 - dampening) g;
-//                     g = g + mu b (Nesterov) or g = b
-//   p -= lr * g
-// Row-sparse gradients: the touched rows follow the same rule; a row's momentum buffer starts
-// at zero, so a row's first update equals PyTorch's only when dampening = 0 (the default).
+// SGD, torch.optim.SGD's rule. For each parameter p at its step t, with g its gradient:
+//   g = g + weight_decay * p
+//   with momentum mu:  b = g                          (t = 1)
+//                      b = mu * b + (1 - dampening) g (t > 1)
+//                      g = g + mu * b  (Nesterov)   or   g = b
+//   p = p - lr * g
+// Row-sparse gradients (see nn/optim/optimizer.h): touched rows follow the same rule with the
+// parameter's t. A row first touched at t > 1 has a zero momentum buffer, so its first b is
+// (1 - dampening) g: PyTorch's b = g only when dampening = 0 (the default).
 #include <optional>
 
 #include "nn/optim/optimizer.h"
@@ -18,6 +20,7 @@ struct SGDOptions {
   double dampening = 0;
   double weight_decay = 0;
   bool nesterov = false;
+  // For the NamedParameter constructor: weight decay of embedding tables (default: weight_decay).
   std::optional<double> embedding_weight_decay = std::nullopt;
 };
 
@@ -25,15 +28,15 @@ class SGD : public Optimizer {
  public:
   SGD(std::vector<Tensor> params, SGDOptions options = {});
   SGD(const std::vector<NamedParameter>& params, SGDOptions options = {});
+  // Groups carry their own lr and weight decay (options.lr/weight_decay are not used).
+  SGD(std::vector<ParamGroup> groups, SGDOptions options);
   std::string name() const override { return "SGD"; }
 
  protected:
-  void update_float(const Slice& s, const StepInfo& info) const override;
-  void update_double(const Slice& s, const StepInfo& info) const override;
+  void update(const Block& block, const StepInfo& info) const override;
 
  private:
-  SGD(std::vector<ParamGroup> groups, SGDOptions options);
-  template <class T> void update(const Slice& s, const StepInfo& info) const;
+  template <class T> void run(const Block& block, const StepInfo& info) const;
   SGDOptions options_;
 };
 
