@@ -1,5 +1,7 @@
 #include "core/allocator.h"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -21,6 +23,18 @@ namespace tg {
 namespace {
 constexpr size_t kAlignment = 64;
 constexpr size_t kMinBlock = 256;
+// Blocks from 2 MiB up are aligned to 2 MiB and marked for transparent huge pages: a fresh
+// block is then touched in 2 MiB pages instead of 4 KiB ones, 512x fewer page faults on the
+// first training step (where a virtual machine makes each fault expensive).
+constexpr size_t kHugePage = size_t{2} << 20;
+
+void* system_alloc(size_t cls) {
+  if (cls < kHugePage) return std::aligned_alloc(kAlignment, cls);
+  void* p = nullptr;
+  if (posix_memalign(&p, kHugePage, cls) != 0) return nullptr;
+  madvise(p, cls / kHugePage * kHugePage, MADV_HUGEPAGE);  // advice only: failure is harmless
+  return p;
+}
 #ifdef TG_ASAN
 constexpr bool kCacheEnabled = false;
 #else
@@ -73,10 +87,10 @@ void* CpuAllocator::allocate(size_t bytes, size_t* block_bytes) {
       return p;
     }
   }
-  void* p = std::aligned_alloc(kAlignment, cls);
+  void* p = system_alloc(cls);
   if (p == nullptr) {
     empty_cache();  // give the cache back and try once more before failing
-    p = std::aligned_alloc(kAlignment, cls);
+    p = system_alloc(cls);
   }
   check(p != nullptr, "cpu allocator: out of memory allocating {} bytes", cls);
   std::lock_guard<std::mutex> lock(s.mutex);
