@@ -17,15 +17,15 @@
 // 3s, which the protocol drops.
 //
 // The teacher (k = 4; a taste(x) in 0..7 is the dominant signed latent dimension):
-//   user u  a_u ~ N(0, I_k). With probability 0.6 its fields follow its taste t = taste(a_u):
+//   user u  a_u ~ N(0, I_k). With probability 0.7 its fields follow its taste t = taste(a_u):
 //           gender F iff t even, age band kTasteAge[t], occupation (3t + uniform(3)) mod 21;
 //           else they are drawn from ML-1M-like marginals (the user fields carry the interest).
-//   item i  b_i ~ N(0, 0.25 I_k), quality q_i ~ N(0, 0.4^2); its first genre g1 = 2 taste(b_i) +
+//   item i  b_i ~ N(0, I_k), quality q_i ~ N(0, 0.4^2); its first genre g1 = 2 taste(b_i) +
 //           uniform(2) (80%; else uniform of 18), then 0-2 further genres after g1 in the
 //           canonical order (so g1 is the first genre listed); year 1998 - |N(0, 12^2)|.
 //   Each user rates n_u items at sorted random times (sum of n_u = options.rows); the next
 //   item is drawn by popularity (Zipf(0.8)) with probability 0.25 -- the noisy, taste-free
-//   part of the implicit feedback -- and otherwise with probability ~ exp(1.5 <a_u, b_i>).
+//   part of the implicit feedback -- and otherwise with probability ~ exp(<a_u, b_i>).
 //   The logit of the rating of item i at time t is
 //     z = kMovieLensBias + q_i + kMovieLensInterest <a_u, b_i>         user interest
 //       + kMovieLensHistory cos(b_i, mean of b over the user's last 5 LIKED items before t)
@@ -38,8 +38,10 @@
 //   include the popularity draws, dislikes and 3s); P, t1..t3 have no main effect
 //   (synthetic_common.h). Decades: < 1970, 1970s, 1980s, 1990-94, 1995+.
 // Measured (seed 1, 200 users, 300 items, 6,000 ratings, random 2/3 - 1/3 split of the
-// samples, tests/data/synthetic): positive rate 0.56, teacher AUC 0.86, LR over one-hot
-// fields 0.74, LR + the planted crosses (age x first genre, gender x age x decade) 0.78.
+// samples, tests/data/synthetic): positive rate 0.60, teacher AUC 0.97, LR over one-hot
+// fields 0.71, LR + the planted crosses (age x first genre, gender x age x decade) 0.76.
+// On the defaults with the temporal split, the README's TinyCTR (embeddings -> MLP, 4
+// epochs) reaches test AUC 0.72 (0.61 with the earlier b_i ~ N(0, 0.25 I) and 1.5 scales).
 #include <string>
 
 #include "data/synthetic/synthetic.h"
@@ -48,8 +50,8 @@ namespace tg::data {
 
 enum class MovieLensFormat { K100, M1 };
 
-inline constexpr double kMovieLensBias = -0.85;
-inline constexpr double kMovieLensInterest = 1.5;
+inline constexpr double kMovieLensBias = -2.6;
+inline constexpr double kMovieLensInterest = 2.0;
 inline constexpr double kMovieLensHistory = 1.0;
 inline constexpr double kMovieLensPair = 1.0;
 inline constexpr double kMovieLensTriple = 1.0;
