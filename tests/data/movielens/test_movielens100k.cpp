@@ -251,7 +251,12 @@ TEST_CASE("MovieLens-1M reader: '::' files, genres by name, the real users/movie
   auto s = load_movielens1m(dir.string());
   CHECK(s.train.rows() + s.valid.rows() + s.test.rows() == 4);  // the rating-3 row is no sample
   const auto& g = s.train.vocabularies.at("genres");
-  CHECK(g.id("2") >= 2);  // Animation = genre 2
+  // ML-1M names map to 100K's u.genre indices (0 = unknown, 1 = Action, ...), so a genre key
+  // means the same in both formats: Animation is "3", not its position 2 in the 1M README.
+  CHECK(movielens_genre_index("Animation") == 3);
+  CHECK(g.id("3") >= 2);
+  CHECK(g.id("4") >= 2);  // Children's
+  CHECK(g.id("0") == 1);  // "unknown" never occurs in movies.dat: OOV
   CHECK(s.train.vocabularies.at("year").id("1995") >= 2);
   write("movies.dat", "1::Toy Story (1995)::Animation|Cartoon\n");
   CHECK_THROWS_WITH_AS(load_movielens1m(dir.string()), doctest::Contains("movies.dat:1: field 'Genres': unknown genre 'Cartoon'"),
