@@ -13,7 +13,7 @@
 #include "data/batch.h"
 #include "data/movielens/movielens100k.h"
 #include "data/movielens/movielens_sequences.h"
-#include "fixture.h"
+#include "../fixture.h"
 
 using namespace tg;
 using namespace tg::data;
@@ -263,8 +263,7 @@ TEST_CASE("MovieLens-1M reader: '::' files, genres by name, the real users/movie
                        Error);
   std::filesystem::remove_all(dir);
 
-  const std::string real = std::getenv("TAPEGRAD_SHARED_DIR") ? std::string(std::getenv("TAPEGRAD_SHARED_DIR")) + "/data/movielens-1m-partial"
-                                                              : std::string(TAPEGRAD_SOURCE_DIR) + "/../shared/data/movielens-1m-partial";
+  const std::string real = tg::testing::shared_data("movielens-1m-partial");
   if (!std::filesystem::exists(real + "/users.dat")) {
     MESSAGE("skipped: " << real << " is not present");
     return;

@@ -56,7 +56,9 @@ TEST_CASE("MovieLens parse: u.user lines, ages mapped to ML-1M codes") {
 
 TEST_CASE("MovieLens parse: u.item lines (Latin-1 title, 19 flags, missing date)") {
   const std::string flags = "|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0";
-  const auto m = parse_ml100k_item_line("1|Toy Story (1995)|01-Jan-1995||http://us.imdb.com/M/title-exact?Toy%20Story%20(1995)" + flags);
+  // The title is a view into the line: the line must outlive it.
+  const std::string line = "1|Toy Story (1995)|01-Jan-1995||http://us.imdb.com/M/title-exact?Toy%20Story%20(1995)" + flags;
+  const auto m = parse_ml100k_item_line(line);
   CHECK(m.movie == 1);
   CHECK(m.title == "Toy Story (1995)");
   CHECK(m.year == 1995);

@@ -10,7 +10,7 @@
 #include "core/error.h"
 #include "data/batch.h"
 #include "data/movielens/movielens100k.h"
-#include "fixture.h"
+#include "../fixture.h"
 
 using namespace tg;
 using namespace tg::data;
@@ -237,9 +237,10 @@ TEST_CASE("MovieLens-100K reader: every bad input names the file, line and field
   dir.write("u.data", "1\t1\t3\t100\n");  // no rating is a sample
   CHECK_THROWS_WITH_AS(load(), doctest::Contains("no samples"), Error);
   std::filesystem::remove(dir.file("u.data"));
-  CHECK_THROWS_WITH_AS(load(), doctest::Contains("cannot open '" + dir.file("u.data") + "'"), Error);
+  const std::string cannot_open = "cannot open '" + dir.file("u.data") + "'";
+  CHECK_THROWS_WITH_AS(load(), doctest::Contains(cannot_open.c_str()), Error);
   std::filesystem::create_directory(dir.file("u.data"));  // unreadable: a folder
-  CHECK_THROWS_WITH_AS(load(), doctest::Contains(dir.file("u.data")), Error);
+  CHECK_THROWS_WITH_AS(load(), doctest::Contains(dir.file("u.data").c_str()), Error);
   std::filesystem::remove(dir.file("u.data"));
   dir.write("u.data", good_data);
   dir.write("u.user", "1|24|M|technician|85711\n1|30|F|other|00000\n2|53|F|other|94043\n");
