@@ -4,8 +4,10 @@
 // exactly that format (the same columns, separators, header lines and value syntax as the
 // files in ../shared/data), drawn from a hidden "teacher" with the structure the four models
 // are built to find:
-//   - pairwise and 3-way field interactions with no main effect (so a model with interactions
-//     beats logistic regression by a clear margin),
+//   - pairwise and 3-way field interactions with no main effect, so a model with interactions
+//     beats logistic regression by a clear margin: tests/data/synthetic asks, for every
+//     generator, one-hot LR + the planted crosses >= one-hot LR + 0.03 AUC on held-out rows
+//     (measured 0.05 - 0.15),
 //   - a user-interest component: a latent user vector shared by the user's rows, visible
 //     through the user fields (IARM's interest layer),
 //   - target-item affinity with the items in the behaviour sequence (QIN, DIN, EAIN),
