@@ -1,7 +1,8 @@
 // tapegrad-data-bench: how fast the data pipeline is, so that a training step never waits on
 // data. Encodes a generated Criteo-format file (two streaming passes: fit, encode), iterates
-// batches of 1024 with the prefetching iterator, and loads MovieLens-100K-format data with
-// its histories. Prints one JSON line.
+// batches of 1024 with and without the prefetching iterator, measures how long a consumer
+// busy 2 ms per batch (a training step) waits for data, and loads MovieLens-100K-format data
+// with its histories. Prints one JSON line. Not a test: figures depend on the machine.
 //   tapegrad-data-bench [rows=300000] [movielens-100k dir (optional)]
 #include <fmt/format.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "core/rng.h"
 #include "data/iterator.h"
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
   const double encode_s = since(t0);
   j["criteo_encode_rows_per_s"] = static_cast<double>(rows) / encode_s;
   j["criteo_bytes"] = std::filesystem::file_size(path);
+  j["criteo_encode_mb_per_s"] = static_cast<double>(std::filesystem::file_size(path)) / 1e6 / encode_s;
   for (bool prefetch : {false, true}) {
     data::BatchIterator it(splits.train, {.batch_size = 1024, .seed = 1, .prefetch = prefetch});
     it.start_epoch(1);
@@ -52,6 +55,19 @@ int main(int argc, char** argv) {
     int64_t batches = 0;
     while (it.next()) ++batches;
     j[prefetch ? "batches_per_s_prefetch" : "batches_per_s"] = static_cast<double>(batches) / since(t1);
+  }
+  {
+    // A consumer busy 2 ms per batch: with prefetch the next batch should already be there.
+    data::BatchIterator it(splits.train, {.batch_size = 1024, .seed = 1});
+    it.start_epoch(2);
+    int64_t batches = 0;
+    while (batches < 100 && it.next()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      ++batches;
+    }
+    j["consumer_batches"] = batches;
+    j["consumer_data_wait_s"] = it.stats().wait_seconds;
+    j["consumer_max_wait_ms"] = it.stats().max_wait_seconds * 1e3;
   }
   std::string ml = argc > 2 ? argv[2] : "";
   if (ml.empty()) {

@@ -78,12 +78,15 @@ Batch make_batch(const Dataset& data, std::span<const int64_t> rows) {
       const auto item_rows = static_cast<int64_t>(ac.ids.size()) / std::max<int64_t>(m, 1);
       Tensor at = Tensor::empty({B, w, m}, {.dtype = kInt64});
       int64_t* out = at.data<int64_t>();
-      for (int64_t i = 0; i < B * w; ++i) {
-        const int64_t item = index_col.ids[static_cast<size_t>(rows[static_cast<size_t>(i / w)] * w + i % w)];
-        check(item >= 0 && item < item_rows, "make_batch: '{}' holds item id {} beyond its item table ({} rows)",
-              c.name, item, item_rows);
-        const int32_t* src = ac.ids.data() + item * m;
-        for (int64_t k = 0; k < m; ++k) out[i * m + k] = src[k];
+      for (int64_t i = 0; i < B; ++i) {
+        const int32_t* items = index_col.ids.data() + rows[static_cast<size_t>(i)] * w;
+        for (int64_t t = 0; t < w; ++t, out += m) {
+          const int64_t item = items[t];
+          check(item >= 0 && item < item_rows, "make_batch: '{}' holds item id {} beyond its item table ({} rows)",
+                c.name, item, item_rows);
+          const int32_t* src = ac.ids.data() + item * m;
+          for (int64_t k = 0; k < m; ++k) out[k] = src[k];
+        }
       }
       b.fields.emplace(c.name + "." + attr, at);
     }

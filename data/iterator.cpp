@@ -1,5 +1,6 @@
 #include "data/iterator.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/error.h"
@@ -95,19 +96,28 @@ const Batch* BatchIterator::next() {
     current_.reset();
     return nullptr;
   }
+  const auto t0 = std::chrono::steady_clock::now();
+  auto waited = [&] {
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    stats_.wait_seconds += s;
+    stats_.max_wait_seconds = std::max(stats_.max_wait_seconds, s);
+    ++stats_.batches;
+  };
   if (!options_.prefetch) {
+    current_.reset();  // frees the previous batch's tensors before building the next
     current_ = build(next_index_++);
+    waited();
     return &*current_;
   }
-  auto t0 = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
   cv_.wait(lock, [&] { return !ready_.empty() || error_ != nullptr; });
-  wait_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (ready_.empty() && error_) std::rethrow_exception(error_);
   current_ = std::move(ready_.front());
   ready_.pop_front();
   ++next_index_;
+  lock.unlock();
   cv_.notify_all();
+  waited();
   return &*current_;
 }
 

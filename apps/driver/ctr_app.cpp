@@ -19,6 +19,7 @@
 #include "data/readers/avazu.h"
 #include "data/readers/criteo.h"
 #include "data/synthetic/movielens_synthetic.h"
+#include "data/taobao/taobao.h"
 #include "models/registry.h"
 #include "nn/io/checkpoint.h"
 #include "nn/optim/optim.h"
@@ -40,6 +41,26 @@ struct Splits {
   data::Dataset train, valid, test;
 };
 
+// --format taobao: a folder holding either the raw Tianchi CSVs (raw_sample.csv, ad_feature.csv,
+// user_profile.csv, maybe behavior_log.csv; time split 80/10/10) or FuxiCTR's joined CSVs as
+// three given files (train/valid/test.csv, or the *_sample.csv names of FuxiCTR's tiny_csv).
+Splits load_taobao(const std::string& dir) {
+  check(fs::is_directory(dir), "--format taobao needs --data DIR (raw Tianchi CSVs or FuxiCTR train/valid/test), got '{}'",
+        dir);
+  if (fs::exists(fs::path(dir) / "raw_sample.csv")) {
+    auto s = data::read_taobao_raw(dir);
+    return {std::move(s.train), std::move(s.valid), std::move(s.test)};
+  }
+  for (const char* suffix : {".csv", "_sample.csv"}) {
+    auto file = [&](const char* part) { return (fs::path(dir) / (std::string(part) + suffix)).string(); };
+    if (!fs::exists(file("train"))) continue;
+    auto s = data::read_taobao_fuxictr(file("train"), fs::exists(file("valid")) ? file("valid") : "",
+                                       fs::exists(file("test")) ? file("test") : "");
+    return {std::move(s.train), std::move(s.valid), std::move(s.test)};
+  }
+  fail("{}: no raw_sample.csv, train.csv or train_sample.csv (--format taobao)", dir);
+}
+
 Splits load_data(const DataSource& src, const std::string& scratch_dir) {
   if (src.format == "synthetic" || src.format == "movielens100k") {
     std::string dir = src.path;
@@ -56,15 +77,18 @@ Splits load_data(const DataSource& src, const std::string& scratch_dir) {
     auto s = data::load_movielens100k(dir);
     return {std::move(s.train), std::move(s.valid), std::move(s.test)};
   }
-  check(!src.path.empty(), "--format {} needs --data FILE", src.format);
+  check(!src.path.empty(), "--format {} needs --data {}", src.format, src.format == "taobao" ? "DIR" : "FILE");
+  if (src.format == "taobao") return load_taobao(src.path);
   data::ReadOptions read{.split = {.seed = src.seed}};
   data::TableSplits t;
   if (src.format == "criteo") {
     t = data::read_criteo(src.path, {.read = read});
   } else if (src.format == "avazu") {
     t = data::read_avazu(src.path, {.read = read});
+  } else if (src.format == "taobao-dmr") {
+    t = data::read_taobao_dmr(src.path, {.read = read});
   } else {
-    fail("unknown --format '{}' (synthetic, movielens100k, criteo, avazu)", src.format);
+    fail("unknown --format '{}' (synthetic, movielens100k, criteo, avazu, taobao, taobao-dmr)", src.format);
   }
   return {std::move(t.train), std::move(t.valid), std::move(t.test)};
 }
@@ -109,7 +133,7 @@ int run_ctr_app(const std::string& program, const std::vector<std::string>& mode
   bool resume = false, quiet = false;
   auto add_data_options = [&](CLI::App* a) {
     a->add_option("--data", src.path, "data file or directory (default: built-in synthetic data)");
-    a->add_option("--format", src.format, "synthetic | movielens100k | criteo | avazu")->capture_default_str();
+    a->add_option("--format", src.format, "synthetic | movielens100k | criteo | avazu | taobao (DIR) | taobao-dmr")->capture_default_str();
     a->add_option("--data-seed", src.seed, "seed of the synthetic data and of ratio splits")->capture_default_str();
   };
   auto* train = app.add_subcommand("train", "train a model (the default command)");

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 
 #include "core/error.h"
+#include "data/readers/line_reader.h"
 
 namespace tg::data {
 
@@ -53,20 +53,23 @@ void parse_avazu_line(std::string_view line, std::vector<std::string_view>& fiel
   const int yy = digit(0) * 10 + digit(1), mm = digit(2) * 10 + digit(3), dd = digit(4) * 10 + digit(5),
             hh = digit(6) * 10 + digit(7);
   check(mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31 && hh <= 23, "field 'hour': '{}' is not a valid YYMMDDHH", hour);
-  scratch = fmt::format("{}|{}", hh, weekday_of(2000 + yy, mm, dd));
-  const size_t bar = scratch.find('|');
+  // "<hour>" and "<weekday>" as keys, written into scratch (no string per line).
+  scratch.clear();
+  if (hh >= 10) scratch.push_back(static_cast<char>('0' + hh / 10));
+  scratch.push_back(static_cast<char>('0' + hh % 10));
+  const size_t bar = scratch.size();
+  scratch.push_back(static_cast<char>('0' + weekday_of(2000 + yy, mm, dd)));
   fields.clear();
   fields.push_back(cols[1]);
   fields.push_back(std::string_view(scratch).substr(0, bar));
-  fields.push_back(std::string_view(scratch).substr(bar + 1));
+  fields.push_back(std::string_view(scratch).substr(bar));
   for (size_t i = 3; i < kNumColumns; ++i) fields.push_back(cols[i]);
 }
 
 TableSplits read_avazu(const std::string& path, const AvazuOptions& options) {
-  std::ifstream in(path);
-  check(in.good(), "cannot open '{}'", path);
-  std::string header;
-  check(static_cast<bool>(std::getline(in, header)), "{}: empty file (expected the Avazu header line)", path);
+  LineReader in(path);
+  std::string_view header;
+  check(in.next(header), "{}: empty file (expected the Avazu header line)", path);
   std::vector<std::string_view> names;
   split_plain(header, ',', names);
   for (size_t i = 0; i < kNumColumns; ++i)

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/error.h"
 
 namespace tg::data {
@@ -30,8 +32,22 @@ void parse_criteo_line(std::string_view line, std::vector<std::string_view>& fie
           fields[i].substr(0, 40));
 }
 
+void check_criteo_last_line(std::string_view line, std::span<const std::string_view> fields) {
+  // The parser padded missing trailing categoricals; the text's own field count says which
+  // field the line ends in.
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  const auto present = static_cast<size_t>(std::count(line.begin(), line.end(), '\t')) + 1;
+  if (present <= 14 || present > fields.size()) return;  // a label/I field, or the parser already refused it
+  const std::string_view last = fields[present - 1];
+  const bool whole = last.empty() || (last.size() == 8 && std::all_of(last.begin(), last.end(), [](char c) {
+                                        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+                                      }));
+  check(whole, "field 'C{}': '{}' is not an 8-hex-digit key and the file ends without a newline: a truncated copy?",
+        present - 14, last);
+}
+
 TableSplits read_criteo(const std::string& path, const CriteoOptions& options) {
-  return read_table(path, criteo_schema(options), parse_criteo_line, 0, options.read);
+  return read_table(path, criteo_schema(options), parse_criteo_line, 0, options.read, check_criteo_last_line);
 }
 
 }  // namespace tg::data

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "data/readers/line_reader.h"
 
 namespace tg::data {
 
@@ -72,10 +73,11 @@ std::pair<Schema, CsvFormat> load_csv_schema(const std::string& schema_path) {
 TableSplits read_csv(const std::string& path, const Schema& schema, const CsvFormat& format, const ReadOptions& options) {
   std::vector<std::string> names = format.columns;
   if (format.header) {
-    std::ifstream in(path);
-    check(in.good(), "cannot open '{}'", path);
-    std::string header, scratch;
-    check(static_cast<bool>(std::getline(in, header)), "{}: empty file (expected a header line)", path);
+    LineReader in(path);
+    std::string_view header;
+    std::string scratch;
+    check(in.next(header), "{}: empty file (expected a header line)", path);
+    if (header.starts_with("\xEF\xBB\xBF")) header.remove_prefix(3);  // a UTF-8 byte-order mark (spreadsheet exports)
     std::vector<std::string_view> cols;
     try {
       split_csv_line(header, format.delimiter, cols, scratch);
@@ -95,14 +97,13 @@ TableSplits read_csv(const std::string& path, const Schema& schema, const CsvFor
   }
   const size_t n_columns = names.size();
   const char delimiter = format.delimiter;
-  LineParser parser = [column_of, n_columns, delimiter, &schema](std::string_view line, std::vector<std::string_view>& fields,
-                                                                  std::string& scratch) {
+  LineParser parser = [column_of, n_columns, delimiter](std::string_view line, std::vector<std::string_view>& fields,
+                                                        std::string& scratch) {
     thread_local std::vector<std::string_view> cols;
     split_csv_line(line, delimiter, cols, scratch);
     check(cols.size() == n_columns, "expected {} columns, got {}", n_columns, cols.size());
     fields.clear();
     for (size_t i = 0; i < column_of.size(); ++i) fields.push_back(cols[column_of[i]]);
-    (void)schema;
   };
   return read_table(path, schema, parser, format.header ? 1 : 0, options);
 }

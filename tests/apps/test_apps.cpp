@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "data/synthetic/taobao_synthetic.h"
+
 namespace {
 
 struct Run {
@@ -75,6 +77,39 @@ TEST_CASE("apps: a short run on the built-in data, then eval and predict from it
   int64_t lines = 0;
   for (std::string line; std::getline(in, line);) ++lines;
   CHECK(lines == j["examples"].get<int64_t>());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("apps: --format taobao on synthetic raw Tianchi CSVs and on FuxiCTR given files") {
+  auto dir = std::filesystem::temp_directory_path() / fmt::format("tapegrad-app-taobao-{}", ::getpid());
+  const tg::data::SyntheticOptions o{.seed = 4, .rows = 3000, .users = 300, .items = 450, .teacher_file = false};
+  tg::data::write_synthetic_taobao((dir / "raw").string(), o, tg::data::TaobaoFormat::Raw);
+  Run r = run(fmt::format("tapegrad-iarm --format taobao --data {} --epochs 1 --max-steps 3 --quiet --layers 1 --out {}",
+                          (dir / "raw").string(), (dir / "run").string()));
+  REQUIRE_MESSAGE(r.status == 0, r.out);
+  auto j = last_json_line(r.out);
+  CHECK(j["examples"] == 300);  // the last 10% of 3,000 impressions in time order
+  Run e = run(fmt::format("tapegrad-iarm eval --checkpoint {}", (dir / "run").string()));
+  REQUIRE_MESSAGE(e.status == 0, e.out);
+  CHECK(last_json_line(e.out)["auc"].get<double>() == doctest::Approx(j["auc"].get<double>()).epsilon(1e-9));
+
+  // FuxiCTR's joined CSV cut into train.csv / valid.csv / test.csv (rows in time order).
+  tg::data::write_synthetic_taobao((dir / "fuxi").string(), o, tg::data::TaobaoFormat::FuxiCTR);
+  std::ifstream in(dir / "fuxi" / "taobao.csv");
+  std::string header, line;
+  std::getline(in, header);
+  std::ofstream parts[3] = {std::ofstream(dir / "fuxi" / "train.csv"), std::ofstream(dir / "fuxi" / "valid.csv"),
+                            std::ofstream(dir / "fuxi" / "test.csv")};
+  for (auto& p : parts) p << header << '\n';
+  for (int i = 0; std::getline(in, line); ++i) parts[i < 2400 ? 0 : i < 2700 ? 1 : 2] << line << '\n';
+  for (auto& p : parts) p.close();
+  Run f = run(fmt::format("tapegrad-baseline --model deepfm --format taobao --data {} --epochs 1 --max-steps 3 --quiet "
+                          "--out {}", (dir / "fuxi").string(), (dir / "run-deepfm").string()));
+  REQUIRE_MESSAGE(f.status == 0, f.out);
+  CHECK(last_json_line(f.out)["examples"] == 300);
+  Run bad = run(fmt::format("tapegrad-iarm --format taobao --data {}", (dir / "run").string()));
+  CHECK(bad.status != 0);
+  CHECK(bad.out.find("no raw_sample.csv, train.csv or train_sample.csv") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
 

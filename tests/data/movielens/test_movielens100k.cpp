@@ -12,22 +12,26 @@
 #include "core/error.h"
 #include "data/batch.h"
 #include "data/movielens/movielens100k.h"
+#include "data/movielens/movielens_sequences.h"
+#include "../fixture.h"
 
 using namespace tg;
 using namespace tg::data;
 
 namespace {
 
-std::string ml100k_dir() {
-  std::string root = std::getenv("TAPEGRAD_SHARED_DIR") ? std::getenv("TAPEGRAD_SHARED_DIR")
-                                                        : std::string(TAPEGRAD_SOURCE_DIR) + "/../shared";
-  return root + "/data/movielens-100k";
-}
+std::string ml100k_dir() { return tg::testing::shared_data("movielens-100k"); }
 
+// The preset with the raw-number twins of the feedback sequences and the meta columns (the
+// checks below need raw movie ids and file rows; the protocol's columns are unchanged).
 const MovieLensSplits* splits() {
   static std::unique_ptr<MovieLensSplits> cached;
-  if (!cached && std::filesystem::exists(ml100k_dir() + "/u.data"))
-    cached = std::make_unique<MovieLensSplits>(load_movielens100k(ml100k_dir()));
+  if (!cached && std::filesystem::exists(ml100k_dir() + "/u.data")) {
+    MovieLensOptions o;
+    o.feedback_item_attributes = true;
+    o.meta_columns = true;
+    cached = std::make_unique<MovieLensSplits>(load_movielens100k(ml100k_dir(), o));
+  }
   return cached.get();
 }
 
@@ -147,17 +151,17 @@ TEST_CASE("MovieLens-100K protocol: history and feedback sequences (§1.5, §1.7
   };
   const Row table[] = {
       {&s->train, "history", 2225186, 1251, 34000, 1165, 921502563, 25602618698, 926265624},
-      {&s->train, "like", 1870201, 1703, 23957, 0, 680310494, 19999067601, 0},
-      {&s->train, "dislike", 766501, 7465, 4215, 0, 395981498, 13901427751, 0},
-      {&s->train, "unclick", 2914200, 0, 58284, 0, 619148853, 14301272877, 0},
+      {&s->train, "like", 1870201, 1703, 23957, 0, 680310494, 19999067601, 681403838},
+      {&s->train, "dislike", 766501, 7465, 4215, 0, 395981498, 13901427751, 398414265},
+      {&s->train, "unclick", 2914200, 0, 58284, 0, 619148853, 14301272877, 616473650},
       {&s->valid, "history", 259173, 215, 3692, 940, 106865790, 3035338636, 108294056},
-      {&s->valid, "like", 210359, 319, 2420, 532, 80096330, 2419728194, 0},
-      {&s->valid, "dislike", 75084, 945, 289, 309, 35538458, 1323681177, 0},
-      {&s->valid, "unclick", 364250, 0, 7285, 0, 74485185, 1714118538, 0},
+      {&s->valid, "like", 210359, 319, 2420, 532, 80096330, 2419728194, 80833536},
+      {&s->valid, "dislike", 75084, 945, 289, 309, 35538458, 1323681177, 36128163},
+      {&s->valid, "unclick", 364250, 0, 7285, 0, 74485185, 1714118538, 74148744},
       {&s->test, "history", 293978, 128, 4824, 3375, 126022153, 3422900318, 130456258},
-      {&s->test, "like", 256804, 238, 3592, 1947, 104213932, 2968583787, 0},
-      {&s->test, "dislike", 108836, 764, 764, 1310, 52902680, 1827005602, 0},
-      {&s->test, "unclick", 364300, 0, 7286, 0, 78296719, 1805686956, 0}};
+      {&s->test, "like", 256804, 238, 3592, 1947, 104213932, 2968583787, 106747567},
+      {&s->test, "dislike", 108836, 764, 764, 1310, 52902680, 1827005602, 54796280},
+      {&s->test, "unclick", 364300, 0, 7286, 0, 78296719, 1805686956, 77965265}};
   for (const auto& r : table) {
     CAPTURE(r.seq);
     CAPTURE(r.d->rows());
@@ -168,7 +172,10 @@ TEST_CASE("MovieLens-100K protocol: history and feedback sequences (§1.5, §1.7
     CHECK(st.oov == r.oov);
     CHECK(st.ids == r.ids);
     CHECK(st.weighted == r.weighted);
-    if (r.raw) CHECK(sum_ids(*r.d, "history_item") == r.raw);
+    const std::string raw_column = std::string(r.seq) + "_item";
+    CHECK(sum_ids(*r.d, raw_column.c_str()) == r.raw);
+    // The raw twin holds the same elements: present exactly where the vocabulary ids are.
+    CHECK(seq_stats(*r.d, raw_column.c_str()).length == r.length);
   }
   // Rows entering DUMN's triplet loss: both sequences of a pair non-empty.
   auto both = [](const Dataset& d, const char* a, const char* b) {
@@ -244,15 +251,19 @@ TEST_CASE("MovieLens-1M reader: '::' files, genres by name, the real users/movie
   auto s = load_movielens1m(dir.string());
   CHECK(s.train.rows() + s.valid.rows() + s.test.rows() == 4);  // the rating-3 row is no sample
   const auto& g = s.train.vocabularies.at("genres");
-  CHECK(g.id("2") >= 2);  // Animation = genre 2
+  // ML-1M names map to 100K's u.genre indices (0 = unknown, 1 = Action, ...), so a genre key
+  // means the same in both formats: Animation is "3", not its position 2 in the 1M README.
+  CHECK(movielens_genre_index("Animation") == 3);
+  CHECK(g.id("3") >= 2);
+  CHECK(g.id("4") >= 2);  // Children's
+  CHECK(g.id("0") == 1);  // "unknown" never occurs in movies.dat: OOV
   CHECK(s.train.vocabularies.at("year").id("1995") >= 2);
   write("movies.dat", "1::Toy Story (1995)::Animation|Cartoon\n");
   CHECK_THROWS_WITH_AS(load_movielens1m(dir.string()), doctest::Contains("movies.dat:1: field 'Genres': unknown genre 'Cartoon'"),
                        Error);
   std::filesystem::remove_all(dir);
 
-  const std::string real = std::getenv("TAPEGRAD_SHARED_DIR") ? std::string(std::getenv("TAPEGRAD_SHARED_DIR")) + "/data/movielens-1m-partial"
-                                                              : std::string(TAPEGRAD_SOURCE_DIR) + "/../shared/data/movielens-1m-partial";
+  const std::string real = tg::testing::shared_data("movielens-1m-partial");
   if (!std::filesystem::exists(real + "/users.dat")) {
     MESSAGE("skipped: " << real << " is not present");
     return;
