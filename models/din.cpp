@@ -20,6 +20,7 @@ Din::Din(const data::Dataset& meta, DinConfig config)
     : config_(std::move(config)),
       embedding_(add<FieldEmbedding>("embedding", meta.schema, meta.vocabularies,
                                      FieldEmbeddingOptions{.dim = config_.dim, .init_std = config_.init_std})) {
+  config_.items = resolve_item_fields(config_.items, meta.schema, config_.name);
   context_ = config_.context.empty() ? context_fields(embedding_, config_.items) : config_.context;
   const int64_t item_width = config_.dim * static_cast<int64_t>(1 + config_.items.attributes.size());
   attention_ = &add<nn::TargetAttention>(
