@@ -81,7 +81,10 @@ template <class T> void softmax_row(const T* x, const uint8_t* m, int64_t n, boo
   double s = 0;
   if (log) {
     if (m) {
-      for (int64_t i = 0; i < n; ++i) s += m[i] ? row_exp(x[i] - c) : T(0);
+      for (int64_t i = 0; i < n; ++i) {
+        const T e = row_exp(x[i] - c);
+        s += m[i] ? e : T(0);
+      }
     } else {
       for (int64_t i = 0; i < n; ++i) s += row_exp(x[i] - c);
     }
@@ -93,9 +96,13 @@ template <class T> void softmax_row(const T* x, const uint8_t* m, int64_t n, boo
     }
     return;
   }
-  // The exponentials first (a loop the compiler vectorises), then their sum in double.
+  // The exponentials first (a loop the compiler vectorises: exp of every entry, masked ones
+  // then replaced by 0 with a select, not skipped by a branch), then their sum in double.
   if (m) {
-    for (int64_t i = 0; i < n; ++i) y[i] = m[i] ? row_exp(x[i] - c) : T(0);
+    for (int64_t i = 0; i < n; ++i) {
+      const T e = row_exp(x[i] - c);
+      y[i] = m[i] ? e : T(0);
+    }
   } else {
     for (int64_t i = 0; i < n; ++i) y[i] = row_exp(x[i] - c);
   }
