@@ -1,0 +1,1 @@
+// Implementation of core/profiler.h (filled by the inspect work).
