@@ -116,7 +116,8 @@ const data::Dataset& pick_split(const Splits& s, const std::string& split) {
 
 }  // namespace
 
-int run_ctr_app(const std::string& program, const std::vector<std::string>& model_names, int argc, char** argv) {
+int run_ctr_app(const std::string& program, const std::vector<std::string>& model_names, int argc, char** argv,
+                const AppDefaults& defaults) {
   CLI::App app{fmt::format("{}: train, evaluate and use {} on CTR data (tapegrad)", program,
                            fmt::join(model_names, " / "))};
   app.set_version_flag("--version", "tapegrad 0.1.0");
@@ -126,7 +127,7 @@ int run_ctr_app(const std::string& program, const std::vector<std::string>& mode
 
   // train (the default)
   DataSource src;
-  int64_t epochs = 10, batch = 1024, max_steps = 0, patience = 2;
+  int64_t epochs = defaults.epochs, batch = 1024, max_steps = 0, patience = 2;
   double lr = 1e-3, weight_decay = 0, clip = 10.0;
   std::string optimizer = "adam", out_dir, device = "cpu";
   int threads = 0;
