@@ -91,15 +91,7 @@ World make_world(const SyntheticOptions& o) {
   synth::center(w.quality, std::vector<double>(static_cast<size_t>(w.items), 1.0));
   w.popular = synth::Alias(synth::zipf_weights(w.items, 0.8));
   // Ratings per user: proportional to 0.3 + uniform, summing to rows, at most items / 2.
-  std::vector<double> share(static_cast<size_t>(w.users));
-  for (double& s : share) s = 0.3 + rng.uniform();
-  const double total = std::accumulate(share.begin(), share.end(), 0.0);
-  int64_t assigned = 0;
-  for (int64_t u = 0; u < w.users; ++u) {
-    w.count.push_back(static_cast<int32_t>(std::floor(static_cast<double>(o.rows) * share[static_cast<size_t>(u)] / total)));
-    assigned += w.count.back();
-  }
-  for (int64_t u = 0; assigned < o.rows; u = (u + 1) % w.users, ++assigned) ++w.count[static_cast<size_t>(u)];
+  w.count = synth::rows_per_user(rng, o.rows, w.users, 0.3);
   for (auto& c : w.count) c = std::min<int32_t>(c, static_cast<int32_t>(w.items / 2));
   // Interaction tables, centred under the fields' empirical marginals.
   std::vector<double> gender_w(2, 1e-9), band_w(kBands, 1e-9), genre_w(kGenres, 1e-9), decade_w(kDecades, 1e-9);

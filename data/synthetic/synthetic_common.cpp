@@ -51,6 +51,20 @@ std::vector<double> zipf_weights(int64_t n, double s) {
   return w;
 }
 
+std::vector<int32_t> rows_per_user(Rng& rng, int64_t rows, int64_t users, double base) {
+  std::vector<double> share(static_cast<size_t>(users));
+  for (double& s : share) s = base + rng.uniform();
+  const double total = std::accumulate(share.begin(), share.end(), 0.0);
+  std::vector<int32_t> count(static_cast<size_t>(users));
+  int64_t assigned = 0;
+  for (size_t u = 0; u < count.size(); ++u) {
+    count[u] = static_cast<int32_t>(std::floor(static_cast<double>(rows) * share[u] / total));
+    assigned += count[u];
+  }
+  for (int64_t u = 0; assigned < rows; u = (u + 1) % users, ++assigned) ++count[static_cast<size_t>(u)];
+  return count;
+}
+
 std::vector<double> normalized(std::span<const double> weights) {
   const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
   std::vector<double> p(weights.begin(), weights.end());

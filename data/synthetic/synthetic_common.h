@@ -92,6 +92,9 @@ class Alias {
 std::vector<double> zipf_weights(int64_t n, double s);
 // The weights normalised to sum 1.
 std::vector<double> normalized(std::span<const double> weights);
+// Rows per user, summing to `rows`: user u gets floor(rows * s_u / sum s) with s_u = base +
+// uniform (drawn in user order), and the remainder goes one row each from user 0 on.
+std::vector<int32_t> rows_per_user(Rng& rng, int64_t rows, int64_t users, double base);
 
 // Subtracts the mean of v under the distribution of the weights: a main-effect table that
 // shifts no base rate, so the generator's bias alone sets the positive rate for any seed.

@@ -109,15 +109,7 @@ World make_world(const SyntheticOptions& o) {
     w.profile.push_back(p);
   }
   // Impressions per user: proportional to 0.2 + uniform, summing to rows.
-  std::vector<double> share(static_cast<size_t>(w.users));
-  for (double& s : share) s = 0.2 + rng.uniform();
-  const double total = std::accumulate(share.begin(), share.end(), 0.0);
-  int64_t assigned = 0;
-  for (int64_t u = 0; u < w.users; ++u) {
-    w.count.push_back(static_cast<int32_t>(std::floor(static_cast<double>(o.rows) * share[static_cast<size_t>(u)] / total)));
-    assigned += w.count.back();
-  }
-  for (int64_t u = 0; assigned < o.rows; u = (u + 1) % w.users, ++assigned) ++w.count[static_cast<size_t>(u)];
+  w.count = synth::rows_per_user(rng, o.rows, w.users, 0.2);
   auto normals = [&](size_t n, double sd) {
     std::vector<double> v(n);
     for (double& x : v) x = sd * rng.normal();
