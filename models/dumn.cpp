@@ -28,6 +28,37 @@ Tensor orthogonal(const Tensor& a, const Tensor& b) {
   Tensor bb = ops::add(ops::sum(ops::mul(b, b), 1, true), scalar_tensor(1e-8, {.dtype = b.dtype()}));
   return ops::sub(a, ops::mul(ops::div(ab, bb), b));
 }
+
+// models.md's cosine, cos(a, b) = a.b / (|a| |b| + 1e-8), as the PyTorch reference computes it
+// (../shared/bench/torch_ref_seq.py). ops::pairwise_cosine clamps each norm on its own
+// instead; the two differ by ~1e-8 / (|a| |b|), which at init is ~1e-4 relative for the
+// triplet's candidates (1e-4-scale embeddings times P) and shows in the gradients.
+constexpr double kCosEps = 1e-8;
+
+// keys [B, Z] against the memory slots [m, Z] -> [B, m].
+Tensor address(const Tensor& keys, const Tensor& memory) {
+  Tensor norms = ops::mul(ops::l2_norm(keys, 1, true), ops::l2_norm(memory, 1).unsqueeze(0));
+  return ops::div(ops::matmul(keys, memory.t()), ops::add(norms, kCosEps));
+}
+
+// 1 - cos(anchor [B, Z], candidates [B, T, Z]) -> [B, T]; a padded candidate (zero row) has
+// norm 0, whose gradient ops::l2_norm takes as 0.
+Tensor distances(const Tensor& anchor, const Tensor& candidates) {
+  Tensor dot = ops::bmm(candidates, anchor.unsqueeze(2)).squeeze(2);
+  Tensor norms = ops::mul(ops::l2_norm(anchor, 1, true), ops::l2_norm(candidates, 2));
+  return ops::rsub(1.0, ops::div(dot, ops::add(norms, kCosEps)));
+}
+
+// Hardest-triplet hinge (models.md 4.3) with that cosine: the farthest valid positive and the
+// closest valid negative of each sample, mean over the samples that have both.
+Tensor triplet_hardest(const Tensor& anchor, const Tensor& pos, const Tensor& pos_mask, const Tensor& neg,
+                       const Tensor& neg_mask, double margin) {
+  ops::MaxResult p = ops::max(distances(anchor, pos), 1, false, ops::ne(pos_mask, 0.0));
+  ops::MaxResult n = ops::min(distances(anchor, neg), 1, false, ops::ne(neg_mask, 0.0));
+  Tensor valid = ops::logical_and(ops::ge(p.indices, 0.0), ops::ge(n.indices, 0.0)).to(anchor.dtype());
+  Tensor hinge = ops::mul(ops::relu(ops::add(ops::sub(p.values, n.values), margin)), valid);
+  return ops::div(ops::sum(hinge), ops::clamp_min(ops::sum(valid), 1.0));
+}
 }  // namespace
 
 DumnConfig DumnConfig::from_args(ModelArgs& a, DumnConfig d) {
@@ -92,7 +123,9 @@ DumnBranch::DumnBranch(int64_t dim, int64_t user_width, int64_t item_width, cons
 Dumn::Dumn(const data::Dataset& meta, DumnConfig config)
     : config_(std::move(config)),
       embedding_(add<FieldEmbedding>("embedding", meta.schema, meta.vocabularies,
-                                     FieldEmbeddingOptions{.dim = config_.dim, .init_std = config_.init_std})) {
+                                     FieldEmbeddingOptions{.dim = config_.dim,
+                                                           .init_std = config_.init_std,
+                                                           .sparse_grad = config_.sparse_grad})) {
   user_fields_ = config_.user_fields.empty() ? group_fields(embedding_, meta.schema, data::FieldGroup::User)
                                              : config_.user_fields;
   item_fields_ = config_.item_fields.empty() ? group_fields(embedding_, meta.schema, data::FieldGroup::Item)
@@ -151,12 +184,12 @@ Tensor Dumn::forward(const data::Batch& batch) {
     }
     Tensor g = ops::relu((*br.controller)(ops::concat({s[x], e_user}, 1)));
     Tensor memory = br.memory.to(g.dtype()).detach();  // read: a constant
-    Tensor w_read = ops::softmax(ops::mul(ops::pairwise_cosine((*br.read_key)(g), memory),
+    Tensor w_read = ops::softmax(ops::mul(address((*br.read_key)(g), memory),
                                           scalar_tensor(config_.beta, {.dtype = g.dtype()})), 1);
     Tensor r = ops::matmul(w_read, memory);  // [B, Z]
     if (write) {
       // M' = (1 - mean_b w (x) erase) * M + mean_b w (x) add, as two [m, Z] products.
-      Tensor w = ops::softmax(ops::pairwise_cosine((*br.write_key)(g), memory), 1);  // [B, m]
+      Tensor w = ops::softmax(address((*br.write_key)(g), memory), 1);  // [B, m]
       Tensor inv_b = scalar_tensor(1.0 / static_cast<double>(w.size(0)), {.dtype = g.dtype()});
       Tensor erase = ops::mul(ops::matmul(w.t(), ops::sigmoid((*br.erase)(g))), inv_b);
       Tensor add = ops::mul(ops::matmul(w.t(), ops::tanh((*br.add_head)(g))), inv_b);
@@ -181,7 +214,7 @@ nn::LossTerms Dumn::loss(const data::Batch& batch, const Tensor& logits) {
     Tensor cand_n = ops::matmul(embedding_.embed(config_.item_field, batch[neg]), projection_);
     nn::TripletOptions opt{.margin = config_.margin};
     Tensor lx = config_.triplet_sampling == "hard"
-                    ? nn::triplet_loss_hardest(anchors_[x], cand_p, batch.mask(pos), cand_n, batch.mask(neg), opt).loss
+                    ? triplet_hardest(anchors_[x], cand_p, batch.mask(pos), cand_n, batch.mask(neg), config_.margin)
                     : nn::triplet_loss_random(anchors_[x], cand_p, batch.mask(pos), cand_n, batch.mask(neg), nullptr, opt).loss;
     triplet = triplet.defined() ? ops::add(triplet, lx) : lx;
   }

@@ -50,6 +50,7 @@ struct DumnConfig {
   double margin = 0.5;
   std::string fusion = "gate";            // gate | concat
   std::vector<int64_t> mlp = {200, 80};
+  bool sparse_grad = true;  // row-sparse table gradients
   std::string name = "dumn";
   static DumnConfig from_args(ModelArgs& args, DumnConfig defaults);
 };

@@ -46,7 +46,9 @@ Tensor sinusoidal_table(int64_t rows, int64_t dim) {
 Eain::Eain(const data::Dataset& meta, EainConfig config)
     : config_(std::move(config)),
       embedding_(add<FieldEmbedding>("embedding", meta.schema, meta.vocabularies,
-                                     FieldEmbeddingOptions{.dim = config_.dim, .init_std = config_.init_std})) {
+                                     FieldEmbeddingOptions{.dim = config_.dim,
+                                                           .init_std = config_.init_std,
+                                                           .sparse_grad = config_.sparse_grad})) {
   config_.items = resolve_item_fields(config_.items, meta.schema, config_.name);
   context_ = config_.context.empty() ? context_fields(embedding_, config_.items) : config_.context;
   const int64_t parts = static_cast<int64_t>(1 + config_.items.attributes.size());

@@ -38,6 +38,7 @@ struct EainConfig {
   int64_t paim_layers = 2;
   std::vector<int64_t> mlp = {256, 128};
   double l2 = 1e-6;
+  bool sparse_grad = true;  // row-sparse table gradients
   std::string name = "eain";
   static EainConfig from_args(ModelArgs& args, EainConfig defaults);
 };

@@ -36,7 +36,7 @@ FieldEmbedding::FieldEmbedding(const data::Schema& schema, const data::Vocabular
     if (tables_.count(owner)) return;
     const int64_t rows = vocabularies.at(owner).size();
     Tensor table = normal({rows, options_.dim}, 0.0, options_.init_std);
-    {
+    if (options_.padding) {
       NoGradGuard no_grad;
       table.narrow(0, 0, 1).fill_(0.0);  // the padding row starts (and stays) at zero
     }
@@ -69,12 +69,13 @@ const Tensor& FieldEmbedding::table_of(const std::string& field) const {
 }
 
 Tensor FieldEmbedding::embed(const std::string& field, const Tensor& ids) const {
-  return ops::embedding(table_of(field), ids, {.sparse_grad = options_.sparse_grad, .padding_idx = 0});
+  return ops::embedding(table_of(field), ids,
+                        {.sparse_grad = options_.sparse_grad, .padding_idx = options_.padding ? 0 : -1});
 }
 
 Tensor FieldEmbedding::embed_bag(const std::string& field, const Tensor& ids) const {
   return ops::embedding_bag(table_of(field), ids,
-                            {.mode = ops::EmbeddingBagOptions::Mode::Mean, .padding_idx = 0,
+                            {.mode = ops::EmbeddingBagOptions::Mode::Mean, .padding_idx = options_.padding ? 0 : -1,
                              .sparse_grad = options_.sparse_grad});
 }
 

@@ -5,7 +5,7 @@
 //   multi-valued field f     e_f = masked mean of W_f[ids]      padding 0 left out; empty -> 0
 //   numerical field m        e_m = v_m * x_m                    v_m a learned [d] vector
 // Row 0 of every table is padding: zero and never updated (padding_idx 0, design/models.md
-// §0). Tables are keyed by vocabulary owner, so a sequence field whose vocabulary comes from
+// §0), unless options.padding is false. Tables are keyed by vocabulary owner, so a sequence field whose vocabulary comes from
 // "movie_id" (FieldSpec::vocab_from) is looked up in movie_id's table by embed().
 // Parameters are named "<field>" (tables, ParamRole::Embedding) and "<field>" for numeric
 // vectors, under wherever this module is added (e.g. "embedding.gender").
@@ -28,6 +28,10 @@ struct FieldEmbeddingOptions {
   std::vector<std::string> extra_tables = {};  // vocabularies to hold tables for without embedding
                                           // them in E0 (e.g. a target item's history table)
   bool sparse_grad = true;            // row-sparse table gradients
+  // false: id 0 is an ordinary id (random row, trained), as in the PyTorch benchmark
+  // reference of IARM and QIN (../shared/bench), whose ids are 0..V-1 with no padding.
+  // Masks that read id 0 as padding (Batch::mask) then do not apply to such fields.
+  bool padding = true;
 };
 
 class FieldEmbedding : public nn::Module {

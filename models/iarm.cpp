@@ -26,6 +26,8 @@ IarmConfig IarmConfig::from_args(ModelArgs& a, IarmConfig d) {
   c.use_scale = a.get_bool("use_scale", d.use_scale, "AutoInt code: scale scores by 1/sqrt(d')");
   c.attn_dropout = a.get_double("attn_dropout", d.attn_dropout, "dropout on the attention weights");
   c.layer_norm = a.get_bool("layer_norm", d.layer_norm, "AutoInt code: LayerNorm after each layer");
+  c.padding = d.padding;
+  c.sparse_grad = d.sparse_grad;
   c.name = d.name;
   check(c.merge == "three" || c.merge == "two", "{}: merge must be 'three' or 'two', got '{}'", c.name, c.merge);
   check(c.layers >= 0, "{}: layers must be >= 0, got {}", c.name, c.layers);
@@ -33,7 +35,9 @@ IarmConfig IarmConfig::from_args(ModelArgs& a, IarmConfig d) {
 }
 
 namespace {
-FieldEmbeddingOptions embedding_options(const IarmConfig& c) { return {.dim = c.dim, .init_std = c.init_std}; }
+FieldEmbeddingOptions embedding_options(const IarmConfig& c) {
+  return {.dim = c.dim, .init_std = c.init_std, .sparse_grad = c.sparse_grad, .padding = c.padding};
+}
 }  // namespace
 
 Iarm::Iarm(const data::Dataset& meta, IarmConfig config)

@@ -38,6 +38,8 @@ struct IarmConfig {
   bool use_scale = false;
   double attn_dropout = 0;
   bool layer_norm = false;
+  bool padding = true;      // false: id 0 is an ordinary id (FieldEmbeddingOptions::padding)
+  bool sparse_grad = true;  // row-sparse table gradients (false: dense, as PyTorch's default)
   std::string name = "iarm";
 
   static IarmConfig from_args(ModelArgs& args, IarmConfig defaults);

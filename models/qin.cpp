@@ -25,6 +25,11 @@ QinConfig QinConfig::from_args(ModelArgs& a, QinConfig d) {
   c.batch_norm = a.get_bool("batch_norm", d.batch_norm, "BatchNorm in the QNN layers");
   c.mlp = a.get_ints("mlp", d.mlp, "hidden widths of the w/o-QNN MLP");
   c.emb_l2 = a.get_double("emb_l2", d.emb_l2, "L2 on the embedding tables, (lambda/2)||W||^2");
+  c.asta_out = a.get_bool("asta_out", d.asta_out, "output projection W_o after ASTA (false: QIN eq. 3 literally)");
+  c.use_mask = a.get_bool("use_mask", d.use_mask, "mask padded history slots (false: every slot attends)");
+  c.x0_order = a.get_string("x0_order", d.x0_order, "target_pooled: [context; x_t; o] | pooled_target: [context; o; x_t]");
+  check(c.x0_order == "target_pooled" || c.x0_order == "pooled_target",
+        "{}: x0_order must be target_pooled or pooled_target, got '{}'", c.name, c.x0_order);
   check(c.seq_pool == "asta" || c.seq_pool == "mean", "{}: seq_pool must be asta or mean, got '{}'", c.name, c.seq_pool);
   check(c.asta_act == "relu" || c.asta_act == "softmax", "{}: asta_act must be relu or softmax", c.name);
   check(c.interaction == "qnn" || c.interaction == "mlp", "{}: interaction must be qnn or mlp", c.name);
@@ -53,7 +58,10 @@ std::string QnnLayer::describe() const { return fmt::format("QnnLayer({}, R={})"
 Qin::Qin(const data::Dataset& meta, QinConfig config)
     : config_(std::move(config)),
       embedding_(add<FieldEmbedding>("embedding", meta.schema, meta.vocabularies,
-                                     FieldEmbeddingOptions{.dim = config_.dim, .init_std = config_.init_std})) {
+                                     FieldEmbeddingOptions{.dim = config_.dim,
+                                                           .init_std = config_.init_std,
+                                                           .sparse_grad = config_.sparse_grad,
+                                                           .padding = config_.padding})) {
   config_.items = resolve_item_fields(config_.items, meta.schema, config_.name);
   context_ = config_.context.empty() ? context_fields(embedding_, config_.items) : config_.context;
   const int64_t item_width = config_.dim * static_cast<int64_t>(1 + config_.items.attributes.size());
@@ -66,7 +74,7 @@ Qin::Qin(const data::Dataset& meta, QinConfig config)
                                    .weights = config_.asta_act == "relu" ? nn::TargetAttentionOptions::Weights::Relu
                                                                          : nn::TargetAttentionOptions::Weights::Softmax,
                                    .proj_dim = config_.attention_dim > 0 ? config_.attention_dim : 2 * item_width,
-                                   .out_dim = item_width,
+                                   .out_dim = config_.asta_out ? item_width : 0,
                                    .residual = true,
                                    .dropout = config_.asta_dropout});
   }
@@ -86,9 +94,12 @@ Qin::Qin(const data::Dataset& meta, QinConfig config)
 
 Tensor Qin::forward(const data::Batch& batch) {
   ItemSequence items = embed_items(embedding_, batch, config_.items);
-  Tensor pooled = asta_ ? (*asta_)(items.target, items.history, items.mask)
-                        : nn::masked_mean(items.history, items.mask);
-  Tensor x = ops::concat({embed_flat(embedding_, batch, context_), items.target, pooled}, 1);
+  Tensor mask = config_.use_mask ? items.mask : ones_like(items.mask);
+  Tensor pooled = asta_ ? (*asta_)(items.target, items.history, config_.use_mask ? items.mask : Tensor())
+                        : nn::masked_mean(items.history, mask);
+  Tensor context = embed_flat(embedding_, batch, context_);
+  Tensor x = config_.x0_order == "target_pooled" ? ops::concat({context, items.target, pooled}, 1)
+                                                 : ops::concat({context, pooled, items.target}, 1);
   if (mlp_) return (*mlp_)(x).squeeze(1);
   for (size_t l = 0; l < qnn_->size(); ++l) x = qnn_->at<QnnLayer>(l)(x);
   return (*output_)(x).squeeze(1);

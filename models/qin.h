@@ -11,6 +11,9 @@
 // Ablations (Table 3): interaction=mlp (QIN w/o QNN: MLP [1024,512,256] ReLU), seq_pool=mean
 // (w/o ASTA: masked mean of X_b, no + x_t), asta_act=softmax, qnn_act=relu (w/o PReLU),
 // asta_dropout, num_row, num_layers, batch_norm.
+// Switches that make it the PyTorch benchmark reference (../shared/bench/torch_ref.py, QIN
+// eq. 3 literally): asta_out=false (no W_o), use_mask=false (every history slot attends; its
+// ids start at 0), x0_order=pooled_target (X_1 = [context ; o ; x_t]), padding=false.
 // Parameters: "embedding.<field>", "asta.w_query/w_key/w_value/w_out", "qnn.<l>.linear.weight/
 // bias", "qnn.<l>.norm.*", "qnn.<l>.act.weight", "mlp.*" (w/o QNN), "output.weight/bias".
 #include "data/dataset.h"
@@ -39,6 +42,11 @@ struct QinConfig {
   bool batch_norm = true;
   std::vector<int64_t> mlp = {1024, 512, 256};
   double emb_l2 = 2e-4;
+  bool asta_out = true;                   // the authors' output projection W_o after ASTA
+  bool use_mask = true;                   // false: no history slot is treated as padding
+  std::string x0_order = "target_pooled";  // target_pooled: [context ; x_t ; o]; pooled_target: [context ; o ; x_t]
+  bool padding = true;                    // false: id 0 is an ordinary id (FieldEmbeddingOptions::padding)
+  bool sparse_grad = true;                // row-sparse table gradients
   std::string name = "qin";
   static QinConfig from_args(ModelArgs& args, QinConfig defaults);
 };
