@@ -17,7 +17,7 @@ Device Device::parse(const std::string& text) {
   fail("device: '{}' is not a device (expected cpu, cuda or cuda:N)", text);
 }
 
-bool cuda_built() { return false; }
-bool cuda_available() { return false; }
+// cuda_built() and cuda_available() are defined by core/cuda/runtime.cpp (CUDA builds) or
+// core/cuda/runtime_absent.cpp (CPU-only builds).
 
 }  // namespace tg

@@ -1,6 +1,7 @@
 #include "core/storage.h"
 
 #include "core/allocator.h"
+#include "core/cuda/runtime.h"
 #include "core/error.h"
 
 namespace tg {
@@ -8,15 +9,14 @@ namespace tg {
 Storage::Storage(size_t bytes, Device device) : nbytes_(bytes), device_(device) {
   switch (device.type) {
     case DeviceType::CPU: data_ = CpuAllocator::instance().allocate(bytes, &block_bytes_); break;
-    case DeviceType::CUDA: fail("storage: cannot allocate {} bytes on {}: {}", bytes, device,
-                                cuda_built() ? "no CUDA device is present" : "tapegrad was built without CUDA");
+    case DeviceType::CUDA: data_ = cuda::allocate(device.index, bytes, &block_bytes_); break;
   }
 }
 
 Storage::~Storage() {
   switch (device_.type) {
     case DeviceType::CPU: CpuAllocator::instance().release(data_, block_bytes_); break;
-    case DeviceType::CUDA: break;
+    case DeviceType::CUDA: cuda::release(device_.index, data_, block_bytes_); break;
   }
 }
 

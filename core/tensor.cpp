@@ -94,7 +94,7 @@ void write_element(void* p, DType t, double v) {
 
 double Tensor::item() const {
   check(numel() == 1, "item: tensor {} has {} elements, expected exactly one", describe(), numel());
-  check(device().is_cpu(), "item: tensor {} is not on the cpu; call .to(tg::kCPU) first", describe());
+  if (device().is_cuda()) return detach().to(kCPU).item();  // the host needs the value: copy (synchronises)
   return read_element(raw_data(), dtype());
 }
 
@@ -115,7 +115,7 @@ int64_t element_offset(const Tensor& t, std::initializer_list<int64_t> index, co
 }  // namespace
 
 double Tensor::at(std::initializer_list<int64_t> index) const {
-  check(device().is_cpu(), "at: tensor {} is not on the cpu", describe());
+  if (device().is_cuda()) return detach().to(kCPU).at(index);
   int64_t off = element_offset(*this, index, "at");
   return read_element(static_cast<char*>(raw_data()) + off * static_cast<int64_t>(element_size()), dtype());
 }
@@ -130,7 +130,7 @@ void Tensor::set(std::initializer_list<int64_t> index, double value) {
 }
 
 std::vector<double> Tensor::to_vector() const {
-  check(device().is_cpu(), "to_vector: tensor {} is not on the cpu", describe());
+  if (device().is_cuda()) return detach().to(kCPU).to_vector();
   std::vector<double> out;
   out.reserve(static_cast<size_t>(numel()));
   const char* base = static_cast<const char*>(raw_data());

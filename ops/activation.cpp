@@ -3,6 +3,7 @@
 // in one pass; sigmoid and tanh save their output (out.detach()), the others their input.
 #include "ops/activation.h"
 #include "ops/activation_cpu.h"
+#include "ops/cuda/activation.h"
 
 #include <cmath>
 
@@ -24,7 +25,7 @@ Tensor forward_raw(cpu::Activation kind, const Tensor& x, const char* op, double
   Tensor out = Tensor::empty(x.shape(), {.dtype = x.dtype(), .device = x.device()});
   switch (x.device().type) {
     case DeviceType::CPU: cpu::activation_forward(kind, x, out, p); break;
-    case DeviceType::CUDA: no_cuda_kernel(op);
+    case DeviceType::CUDA: TG_CUDA_KERNEL(op, cuda::activation_forward(kind, x, out, p, op)); break;
   }
   return out;
 }
@@ -36,7 +37,7 @@ Tensor backward_raw(cpu::Activation kind, const Tensor& g, const Tensor& saved, 
   Tensor dinp = Tensor::empty(saved.shape(), {.dtype = saved.dtype(), .device = saved.device()});
   switch (saved.device().type) {
     case DeviceType::CPU: cpu::activation_backward(kind, g, saved, dinp, p); break;
-    case DeviceType::CUDA: no_cuda_kernel(op);
+    case DeviceType::CUDA: TG_CUDA_KERNEL(op, cuda::activation_backward(kind, g, saved, dinp, p, op)); break;
   }
   return dinp;
 }
@@ -113,7 +114,7 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
   Tensor out = Tensor::empty(x.shape(), {.dtype = x.dtype(), .device = x.device()});
   switch (x.device().type) {
     case DeviceType::CPU: cpu::prelu_forward(x, w, out); break;
-    case DeviceType::CUDA: no_cuda_kernel("prelu");
+    case DeviceType::CUDA: TG_CUDA_KERNEL("prelu", cuda::prelu_forward(x, w, out)); break;
   }
 
   if (needs_grad({x, weight}))
@@ -126,7 +127,7 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
                dx = Tensor::empty(x.shape(), {.dtype = x.dtype(), .device = x.device()});
                switch (x.device().type) {
                  case DeviceType::CPU: cpu::prelu_backward_input(g, x, w, dx); break;
-                 case DeviceType::CUDA: no_cuda_kernel("prelu backward");
+                 case DeviceType::CUDA: TG_CUDA_KERNEL("prelu backward", cuda::prelu_backward_input(g, x, w, dx)); break;
                }
              }
              if (need[1]) {
@@ -134,7 +135,9 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
                Tensor terms = Tensor::empty(x.shape(), {.dtype = x.dtype(), .device = x.device()});
                switch (x.device().type) {
                  case DeviceType::CPU: cpu::prelu_backward_weight_terms(g, x, terms); break;
-                 case DeviceType::CUDA: no_cuda_kernel("prelu backward");
+                 case DeviceType::CUDA:
+                   TG_CUDA_KERNEL("prelu backward", cuda::prelu_backward_weight_terms(g, x, terms));
+                   break;
                }
                dw = sum_to(terms, w.shape()).reshape(wshape);
              }

@@ -4,6 +4,8 @@
 #include "core/autograd.h"
 #include "ops/dispatch.h"
 #include "ops/elementwise_cpu.h"
+#include "ops/cuda/elementwise.h"
+#include "core/cuda/runtime.h"
 
 namespace tg {
 
@@ -13,7 +15,7 @@ Tensor copy_to_new(const Tensor& src, DType dtype, const char* op) {
   Tensor out = Tensor::empty(src.shape(), {.dtype = dtype, .device = src.device()});
   switch (src.device().type) {
     case DeviceType::CPU: ops::cpu::copy_forward(src, out); break;
-    case DeviceType::CUDA: ops::no_cuda_kernel(op);
+    case DeviceType::CUDA: TG_CUDA_KERNEL(op, ops::cuda::copy_forward(src, out, op)); break;
   }
   return out;
 }
@@ -51,10 +53,20 @@ Tensor Tensor::to(DType target) const {
   return out;
 }
 
+// A move between devices copies the elements in their row-major order (a strided source
+// is made contiguous on its own device first); its gradient moves back.
 Tensor Tensor::to(Device target) const {
   if (target == device()) return *this;
-  fail("to: cannot move {} to {}: {}", describe(), target,
-       cuda_built() ? "no CUDA device is present" : "tapegrad was built without the CUDA backend");
+  if (target.is_cuda()) cuda::require_device(target, "to");
+  Tensor src = detach().contiguous();
+  Tensor out = Tensor::empty(shape(), {.dtype = dtype(), .device = target});
+  cuda::copy_bytes(out.raw_data(), target, src.raw_data(), src.device(), static_cast<size_t>(numel()) * element_size(),
+                   "to");
+  if (needs_grad({*this}))
+    record(out, "to_device", {*this}, [from = device()](const Tensor& g, const InputMask&) -> TensorList {
+      return {g.to(from)};
+    }, kNoVersionCheck);
+  return out;
 }
 
 }  // namespace tg

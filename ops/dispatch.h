@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 
+#include "core/cuda/config.h"
 #include "core/dtype.h"
 #include "core/error.h"
 
@@ -42,10 +43,20 @@ template <class F> decltype(auto) dispatch_all(DType t, F&& f) {
 }  // namespace tg::ops
 
 namespace tg::ops {
-// The CUDA branch of an op's device switch until the CUDA backend provides its kernel.
+// What the CUDA branch of a device switch does without a kernel: in a build without the
+// backend (TG_CUDA_KERNEL below), or for an op whose CUDA kernel is not written yet.
 [[noreturn]] inline void no_cuda_kernel(const char* op) {
-  fail("{}: no CUDA kernel in this build (tapegrad was built without the CUDA backend); move the tensors to the "
-       "cpu",
-       op);
+  fail("{}: no CUDA kernel in this build ({}); move the tensors to the cpu", op,
+       TG_HAVE_CUDA ? "this op has no CUDA kernel yet" : "tapegrad was built without the CUDA backend");
 }
 }  // namespace tg::ops
+
+// The CUDA branch of an op's device switch:
+//   case DeviceType::CUDA: TG_CUDA_KERNEL(op, cuda::binary_forward(kind, a, b, out)); break;
+// calls the kernel glue of ops/cuda/ in builds with the backend, and fails naming the op in
+// CPU-only builds (where that glue is not compiled, so the call must not even be named).
+#if TG_HAVE_CUDA
+#define TG_CUDA_KERNEL(op, ...) __VA_ARGS__
+#else
+#define TG_CUDA_KERNEL(op, ...) ::tg::ops::no_cuda_kernel(op)
+#endif

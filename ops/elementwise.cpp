@@ -8,6 +8,7 @@
 
 #include "ops/dispatch.h"
 #include "ops/elementwise_cpu.h"
+#include "ops/cuda/elementwise.h"
 #include "ops/reduce.h"
 
 namespace tg::ops {
@@ -39,7 +40,7 @@ Tensor binary_raw(cpu::Binary kind, const Tensor& a, const Tensor& b, const char
   Tensor out = Tensor::empty(broadcast_shapes(a.shape(), b.shape(), op), {.dtype = a.dtype(), .device = a.device()});
   switch (a.device().type) {
     case DeviceType::CPU: cpu::binary_forward(kind, a, b, out); break;
-    case DeviceType::CUDA: no_cuda_kernel(op);
+    case DeviceType::CUDA: TG_CUDA_KERNEL(op, cuda::binary_forward(kind, a, b, out, op)); break;
   }
   return out;
 }
@@ -49,7 +50,7 @@ Tensor unary_raw(cpu::Unary kind, const Tensor& a, const char* op, double p = 0,
   Tensor out = Tensor::empty(a.shape(), {.dtype = a.dtype(), .device = a.device()});
   switch (a.device().type) {
     case DeviceType::CPU: cpu::unary_forward(kind, a, out, p, q); break;
-    case DeviceType::CUDA: no_cuda_kernel(op);
+    case DeviceType::CUDA: TG_CUDA_KERNEL(op, cuda::unary_forward(kind, a, out, p, q, op)); break;
   }
   return out;
 }
@@ -59,7 +60,7 @@ Tensor compare_raw(cpu::Compare kind, const Tensor& a, const Tensor& b, const ch
   Tensor out = Tensor::empty(broadcast_shapes(a.shape(), b.shape(), op), {.dtype = DType::Bool, .device = a.device()});
   switch (a.device().type) {
     case DeviceType::CPU: cpu::compare_forward(kind, a, b, out); break;
-    case DeviceType::CUDA: no_cuda_kernel(op);
+    case DeviceType::CUDA: TG_CUDA_KERNEL(op, cuda::compare_forward(kind, a, b, out, op)); break;
   }
   return out;
 }
@@ -294,7 +295,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   Tensor out = Tensor::empty(shape, {.dtype = a.dtype(), .device = a.device()});
   switch (a.device().type) {
     case DeviceType::CPU: cpu::where_forward(cond, a, b, out); break;
-    case DeviceType::CUDA: no_cuda_kernel("where");
+    case DeviceType::CUDA: TG_CUDA_KERNEL("where", cuda::where_forward(cond, a, b, out)); break;
   }
   if (needs_grad({a, b}))
     record(out, "where", {a, b},
@@ -370,7 +371,7 @@ Tensor& Tensor::fill_(double value) {
   check_inplace(*this, "fill_");
   switch (device().type) {
     case DeviceType::CPU: ops::cpu::fill_forward(*this, value); break;
-    case DeviceType::CUDA: ops::no_cuda_kernel("fill_");
+    case DeviceType::CUDA: TG_CUDA_KERNEL("fill_", ops::cuda::fill_forward(*this, value)); break;
   }
   storage()->bump_version();
   return *this;
@@ -384,7 +385,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
   check(src.device() == device(), "copy_: source on {} but destination on {} (use .to(device))", src.device(), device());
   switch (device().type) {
     case DeviceType::CPU: ops::cpu::copy_forward(src, *this); break;
-    case DeviceType::CUDA: ops::no_cuda_kernel("copy_");
+    case DeviceType::CUDA: TG_CUDA_KERNEL("copy_", ops::cuda::copy_forward(src, *this, "copy_")); break;
   }
   storage()->bump_version();
   return *this;
@@ -393,13 +394,16 @@ Tensor& Tensor::copy_(const Tensor& src) {
 Tensor& Tensor::add_(const Tensor& other, double alpha) {
   check_inplace(*this, "add_");
   check(other.dtype() == dtype(), "add_: dtypes differ: {} += {}", describe(), other.describe());
+  check(other.device() == device(), "add_: devices differ: {} += {}", describe(), other.describe());
   check(ops::broadcast_shapes(shape(), other.shape(), "add_") == shape(), "add_: {} does not broadcast to {}",
         other.shape(), shape());
   NoGradGuard g;
   Tensor scaled = alpha == 1.0 ? other : ops::mul(other, alpha);
   switch (device().type) {
     case DeviceType::CPU: ops::cpu::binary_forward(ops::cpu::Binary::Add, *this, scaled, *this); break;
-    case DeviceType::CUDA: ops::no_cuda_kernel("add_");
+    case DeviceType::CUDA:
+      TG_CUDA_KERNEL("add_", ops::cuda::binary_forward(ops::cpu::Binary::Add, *this, scaled, *this, "add_"));
+      break;
   }
   storage()->bump_version();
   return *this;
@@ -409,7 +413,9 @@ Tensor& Tensor::mul_(double factor) {
   check_inplace(*this, "mul_");
   switch (device().type) {
     case DeviceType::CPU: ops::cpu::unary_forward(ops::cpu::Unary::MulScalar, *this, *this, factor); break;
-    case DeviceType::CUDA: ops::no_cuda_kernel("mul_");
+    case DeviceType::CUDA:
+      TG_CUDA_KERNEL("mul_", ops::cuda::unary_forward(ops::cpu::Unary::MulScalar, *this, *this, factor, 0, "mul_"));
+      break;
   }
   storage()->bump_version();
   return *this;

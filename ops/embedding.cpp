@@ -6,6 +6,7 @@
 // (as in PyTorch); the ids are, so the closure checks that they were not modified.
 #include "ops/embedding.h"
 #include "ops/embedding_cpu.h"
+#include "ops/cuda/embedding.h"
 
 #include "core/autograd.h"
 #include "ops/dispatch.h"
@@ -57,7 +58,9 @@ Tensor table_gradient(const Tensor& dout, const Tensor& ids, int64_t bag_size, c
       cpu::embedding_backward(dout, ids, bag_size, bag_scale, padding_idx, dtable);
       return dtable;
     }
-    case DeviceType::CUDA: no_cuda_kernel(op);
+    case DeviceType::CUDA:
+      TG_CUDA_KERNEL(op, return cuda::embedding_backward(dout, ids, bag_size, bag_scale, padding_idx, table_shape,
+                                                         sparse));
   }
   fail("{}: unknown device", op);
 }
@@ -78,7 +81,13 @@ Tensor embedding(const Tensor& table, const Tensor& ids_in, EmbeddingOptions opt
       if (bad >= 0) fail_bad_id(ids, bad, table, "embedding");
       break;
     }
-    case DeviceType::CUDA: no_cuda_kernel("embedding");
+    case DeviceType::CUDA: {
+      // A plain lookup is a bag of one id with no padding (-1 matches no valid id).
+      int64_t bad = 0;
+      TG_CUDA_KERNEL("embedding", bad = cuda::embedding_bag_forward(kernel_table(table), ids, 1, -1, false, out, Tensor()));
+      if (bad >= 0) fail_bad_id(ids.to(kCPU), bad, table, "embedding");
+      break;
+    }
   }
   if (needs_grad({table}))
     record(out, "embedding", {table},
@@ -108,7 +117,13 @@ Tensor embedding_bag(const Tensor& table, const Tensor& ids_in, EmbeddingBagOpti
       if (bad >= 0) fail_bad_id(ids, bad, table, "embedding_bag");
       break;
     }
-    case DeviceType::CUDA: no_cuda_kernel("embedding_bag");
+    case DeviceType::CUDA: {
+      int64_t bad = 0;
+      TG_CUDA_KERNEL("embedding_bag", bad = cuda::embedding_bag_forward(kernel_table(table), ids, L, options.padding_idx,
+                                                                        mean, out, bag_scale));
+      if (bad >= 0) fail_bad_id(ids.to(kCPU), bad, table, "embedding_bag");
+      break;
+    }
   }
   if (needs_grad({table}))
     record(out, "embedding_bag", {table},

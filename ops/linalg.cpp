@@ -9,6 +9,7 @@
 // flags), so the backward of a matmul costs two GEMMs and no copies for ordinary layouts.
 #include "ops/linalg.h"
 #include "ops/linalg_cpu.h"
+#include "ops/cuda/linalg.h"
 
 #include "core/autograd.h"
 #include "ops/dispatch.h"
@@ -62,7 +63,7 @@ Tensor product_raw(const Tensor& a, const Tensor& b, const Shape& batch, const c
   Tensor out = Tensor::empty(shape, {.dtype = a.dtype(), .device = a.device()});
   switch (a.device().type) {
     case DeviceType::CPU: cpu::matmul_forward(gemm_ready(a), gemm_ready(b), out, false); break;
-    case DeviceType::CUDA: no_cuda_kernel(op);
+    case DeviceType::CUDA: TG_CUDA_KERNEL(op, cuda::matmul_forward(gemm_ready(a), gemm_ready(b), out, false, op)); break;
   }
   return out;
 }
@@ -182,7 +183,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   Tensor y2 = Tensor::empty({rows, out_features}, {.dtype = x.dtype(), .device = x.device()});
   switch (x.device().type) {
     case DeviceType::CPU: cpu::linear_forward(x2, w2, b2, y2); break;
-    case DeviceType::CUDA: no_cuda_kernel("linear");
+    case DeviceType::CUDA: TG_CUDA_KERNEL("linear", cuda::linear_forward(x2, w2, b2, y2)); break;
   }
   Shape out_shape = x.shape();
   out_shape[out_shape.size() - 1] = out_features;

@@ -2,6 +2,7 @@
 // section at the top (the loss family has no separate _cpu.cpp file). Math in ops/loss.h.
 #include "ops/activation_cpu.h"
 #include "ops/loss.h"
+#include "ops/cuda/loss.h"
 
 #include <algorithm>
 #include <cmath>
@@ -73,7 +74,7 @@ Tensor logloss(const Tensor& logits, const Tensor& targets, LoglossOptions optio
   Tensor per_element = Tensor::empty(logits.shape(), {.dtype = logits.dtype(), .device = logits.device()});
   switch (logits.device().type) {
     case DeviceType::CPU: cpu::logloss_forward(logits, targets, pw, per_element); break;
-    case DeviceType::CUDA: no_cuda_kernel("logloss");
+    case DeviceType::CUDA: TG_CUDA_KERNEL("logloss", cuda::logloss_forward(logits, targets, pw, per_element)); break;
   }
   Tensor out = per_element;
   double scale = 1.0;  // d(out)/d(per-element loss), for the backward
@@ -97,7 +98,9 @@ Tensor logloss(const Tensor& logits, const Tensor& targets, LoglossOptions optio
              Tensor dx = Tensor::empty(x.shape(), {.dtype = x.dtype(), .device = x.device()});
              switch (x.device().type) {
                case DeviceType::CPU: cpu::logloss_backward(g, x, y, pw, scale, dx); break;
-               case DeviceType::CUDA: no_cuda_kernel("logloss backward");
+               case DeviceType::CUDA:
+                 TG_CUDA_KERNEL("logloss backward", cuda::logloss_backward(g, x, y, pw, scale, dx));
+                 break;
              }
              return {dx, Tensor()};
            });

@@ -7,12 +7,14 @@
 // fused backward kernel on a contiguous gradient.
 #include "ops/nnfunc.h"
 #include "ops/nnfunc_cpu.h"
+#include "ops/cuda/nnfunc.h"
 
 #include <cmath>
 
 #include "core/autograd.h"
 #include "ops/dispatch.h"
 #include "ops/elementwise.h"
+#include "ops/reduce.h"
 
 namespace tg::ops {
 
@@ -59,7 +61,7 @@ Tensor softmax_impl(const Tensor& x, int64_t dim, const Tensor& mask, bool log) 
   Tensor out = Tensor::empty(x.shape(), like(x));
   switch (x.device().type) {
     case DeviceType::CPU: cpu::softmax_forward(xc, m, outer, n, inner, log, out); break;
-    case DeviceType::CUDA: no_cuda_kernel(op);
+    case DeviceType::CUDA: TG_CUDA_KERNEL(op, cuda::softmax_forward(xc, m, outer, n, inner, log, out)); break;
   }
   if (needs_grad({x})) {
     // Reads only the output (and the mask), so later in-place writes to x are harmless.
@@ -68,7 +70,7 @@ Tensor softmax_impl(const Tensor& x, int64_t dim, const Tensor& mask, bool log) 
       Tensor dx = Tensor::empty(y.shape(), like(y));
       switch (y.device().type) {
         case DeviceType::CPU: cpu::softmax_backward(y, gc, m, outer, n, inner, log, dx); break;
-        case DeviceType::CUDA: no_cuda_kernel(op);
+        case DeviceType::CUDA: TG_CUDA_KERNEL(op, cuda::softmax_backward(y, gc, m, outer, n, inner, log, dx)); break;
       }
       return {dx};
     }, kNoVersionCheck);
@@ -105,7 +107,9 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
   if (n > 0) {
     switch (x.device().type) {
       case DeviceType::CPU: cpu::layer_norm_forward(xc, wc, bc, rows, n, eps, out, mean, rstd); break;
-      case DeviceType::CUDA: no_cuda_kernel("layer_norm");
+      case DeviceType::CUDA:
+        TG_CUDA_KERNEL("layer_norm", cuda::layer_norm_forward(xc, wc, bc, rows, n, eps, out, mean, rstd));
+        break;
     }
   }
   if (needs_grad({x, weight, bias})) {
@@ -118,7 +122,9 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
              if (n == 0) return {dx, dw, db};  // nothing to normalise: empty gradients
              switch (xc.device().type) {
                case DeviceType::CPU: cpu::layer_norm_backward(gc, xc, wc, mean, rstd, rows, n, dx, dw, db); break;
-               case DeviceType::CUDA: no_cuda_kernel("layer_norm");
+               case DeviceType::CUDA:
+                 TG_CUDA_KERNEL("layer_norm", cuda::layer_norm_backward(gc, xc, wc, mean, rstd, rows, n, dx, dw, db));
+                 break;
              }
              return {dx, dw, db};
            });
@@ -127,6 +133,40 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
 }
 
 // ---- batch_norm ------------------------------------------------------------------------
+
+namespace {
+// batch_norm on the GPU, composed from ops that have CUDA kernels (mean over the batch and
+// spatial dims, elementwise arithmetic), so autograd derives the same gradient the CPU
+// kernel computes in closed form. Arguments already checked by batch_norm().
+Tensor batch_norm_composed(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                           const Tensor& weight, const Tensor& bias, bool training, double momentum, double eps) {
+  const int64_t channels = x.shape()[1], count = x.numel() / std::max<int64_t>(channels, 1);
+  const Shape dims = x.dim() == 3 ? Shape{0, 2} : Shape{0};
+  const Shape per_channel = x.dim() == 3 ? Shape{1, channels, 1} : Shape{1, channels};
+  Tensor y;
+  if (training) {
+    Tensor mu = mean(x, dims, true);
+    Tensor centered = sub(x, mu);
+    Tensor var = mean(mul(centered, centered), dims, true);  // biased, as the CPU kernel
+    y = mul(centered, rsqrt(add(var, eps)));
+    if (running_mean.defined()) {
+      NoGradGuard no_grad;
+      Tensor rm = running_mean, rv = running_var;
+      rm.mul_(1.0 - momentum);
+      rm.add_(mu.detach().reshape({channels}), momentum);
+      rv.mul_(1.0 - momentum);
+      rv.add_(var.detach().reshape({channels}), momentum * static_cast<double>(count) / static_cast<double>(count - 1));
+    }
+  } else {
+    Tensor mu = running_mean.detach().clone().reshape(per_channel);
+    Tensor rstd = rsqrt(add(running_var.detach().reshape(per_channel), eps));
+    y = mul(sub(x, mu), rstd);
+  }
+  if (weight.defined()) y = mul(y, weight.reshape(per_channel));
+  if (bias.defined()) y = add(y, bias.reshape(per_channel));
+  return y;
+}
+}  // namespace
 
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                   const Tensor& bias, bool training, double momentum, double eps) {
@@ -146,6 +186,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   check(eps >= 0, "batch_norm: eps {} must be non-negative", eps);
   if (training)
     check(count > 1, "batch_norm: expected more than 1 value per channel when training, got input size {}", x.shape());
+  if (x.device().is_cuda()) return batch_norm_composed(x, running_mean, running_var, weight, bias, training, momentum, eps);
 
   Tensor xc = contiguous_data(x), wc = contiguous_data(weight), bc = contiguous_data(bias);
   Tensor mean, rstd;
@@ -221,7 +262,7 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
   Tensor keep = Tensor::empty(x.shape(), {.dtype = kUInt8, .device = x.device()});
   switch (x.device().type) {
     case DeviceType::CPU: cpu::dropout_forward(xc, p, seed, offset, out, keep); break;
-    case DeviceType::CUDA: no_cuda_kernel("dropout");
+    case DeviceType::CUDA: TG_CUDA_KERNEL("dropout", cuda::dropout_forward(xc, p, seed, offset, out, keep)); break;
   }
   if (needs_grad({x}))
     record(out, "dropout", {x}, [keep, scale](const Tensor& g, const InputMask&) -> TensorList {
@@ -229,7 +270,7 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
       Tensor dx = Tensor::empty(gc.shape(), like(gc));
       switch (gc.device().type) {
         case DeviceType::CPU: cpu::dropout_backward(gc, keep, scale, dx); break;
-        case DeviceType::CUDA: no_cuda_kernel("dropout");
+        case DeviceType::CUDA: TG_CUDA_KERNEL("dropout", cuda::dropout_backward(gc, keep, scale, dx)); break;
       }
       return {dx};
     }, kNoVersionCheck);

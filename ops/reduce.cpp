@@ -9,6 +9,7 @@
 #include "ops/dispatch.h"
 #include "ops/elementwise.h"
 #include "ops/reduce_cpu.h"
+#include "ops/cuda/reduce.h"
 
 namespace tg::ops {
 
@@ -41,10 +42,17 @@ ReducePlan plan_reduce(const Tensor& a, const Shape& dims, bool keepdim, const c
   return p;
 }
 
+void reduce_on_device(cpu::Reduce kind, const Tensor& c, int64_t outer, int64_t r, int64_t inner, const Tensor& out,
+                      const char* op) {
+  switch (c.device().type) {
+    case DeviceType::CPU: cpu::reduce_forward(kind, c, outer, r, inner, out); break;
+    case DeviceType::CUDA: TG_CUDA_KERNEL(op, cuda::reduce_forward(kind, c, outer, r, inner, out, op)); break;
+  }
+}
+
 // Runs the raw kernel (no autograd); returns a tensor of shape keep_shape.
 Tensor reduce_raw(cpu::Reduce kind, const Tensor& a, const ReducePlan& p, const char* op) {
   Tensor out = Tensor::empty(p.keep_shape, {.dtype = a.dtype(), .device = a.device()});
-  if (a.device().is_cuda()) no_cuda_kernel(op);
   // Reduced dims adjacent among the dims of size > 1 (size-1 dims do not matter), in a
   // contiguous input: reduce in place. Otherwise permute the reduced dims to the end.
   int first = -1, last = -1;
@@ -69,7 +77,7 @@ Tensor reduce_raw(cpu::Reduce kind, const Tensor& a, const ReducePlan& p, const 
     int64_t outer = 1, inner = 1;
     for (int d = 0; d < first; ++d) outer *= a.shape()[d];
     for (int d = last + 1; d < a.dim(); ++d) inner *= a.shape()[d];
-    cpu::reduce_forward(kind, c, outer, p.r, inner, out);
+    reduce_on_device(kind, c, outer, p.r, inner, out, op);
   } else {
     Shape perm;
     for (int d = 0; d < a.dim(); ++d)
@@ -77,7 +85,7 @@ Tensor reduce_raw(cpu::Reduce kind, const Tensor& a, const ReducePlan& p, const 
     for (int d = 0; d < a.dim(); ++d)
       if (p.reduced >> d & 1u) perm.push_back(d);
     Tensor c = a.permute(perm).contiguous();
-    cpu::reduce_forward(kind, c, a.numel() / std::max<int64_t>(p.r, 1), p.r, 1, out);
+    reduce_on_device(kind, c, a.numel() / std::max<int64_t>(p.r, 1), p.r, 1, out, op);
   }
   return out;
 }

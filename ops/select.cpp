@@ -4,6 +4,8 @@
 // accumulates them (+=) into .grad.
 #include "ops/select.h"
 #include "ops/select_cpu.h"
+#include "ops/cuda/reduce.h"
+#include "ops/embedding.h"
 
 #include <cmath>
 
@@ -47,7 +49,10 @@ Tensor extreme_all(const Tensor& x, bool is_max) {
   Tensor out = Tensor::empty(Shape{}, {.dtype = x.dtype(), .device = x.device()});
   switch (x.device().type) {
     case DeviceType::CPU: cpu::extreme_all_forward(x.detach().contiguous(), is_max, out); break;
-    case DeviceType::CUDA: no_cuda_kernel(op);
+    case DeviceType::CUDA:
+      TG_CUDA_KERNEL(op, cuda::reduce_forward(is_max ? cpu::Reduce::Max : cpu::Reduce::Min, x.detach().contiguous(), 1,
+                                              x.numel(), 1, out, op));
+      break;
   }
   if (needs_grad({x}))
     // Every element equal to the result shares the gradient evenly: g / count.
@@ -199,10 +204,20 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
   check_index_range(ic, x.shape()[d], d, x, op);
   Shape out_shape = x.shape();
   out_shape[d] = ic.numel();
+  if (x.device().is_cuda() && is_floating(x.dtype())) {
+    // On the GPU: a row lookup in x with dim d moved to the front, so that the backward is
+    // the embedding's deterministic sort-and-segment sum (ops/cuda/embedding_math.h).
+    Tensor front = x.transpose(0, d).contiguous();
+    Shape fs = front.shape();
+    const int64_t width = fs[0] > 0 ? front.numel() / fs[0] : 0;
+    Shape picked_shape = fs;
+    picked_shape[0] = ic.numel();
+    return embedding(front.reshape({fs[0], width}), ic.reshape({ic.numel()})).reshape(picked_shape).transpose(0, d);
+  }
   Tensor out = Tensor::empty(out_shape, {.dtype = x.dtype(), .device = x.device()});
   switch (x.device().type) {
     case DeviceType::CPU: cpu::index_select_forward(x.detach().contiguous(), d, ic, out); break;
-    case DeviceType::CUDA: no_cuda_kernel(op);
+    case DeviceType::CUDA: no_cuda_kernel(op);  // integer tensors: no GPU kernel yet
   }
   if (needs_grad({x}))
     // dx = index_add of g into zeros: dx[.., index[j], ..] += g[.., j, ..].

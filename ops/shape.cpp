@@ -43,13 +43,13 @@ Tensor join(const TensorList& xs, const Shape& out_shape, const std::function<Te
   const Tensor& x0 = xs[0];
   Tensor out = Tensor::empty(out_shape, {.dtype = x0.dtype(), .device = x0.device()});
   switch (x0.device().type) {
-    case DeviceType::CPU: {
+    case DeviceType::CPU:
+    case DeviceType::CUDA: {  // strided copies (copy_), which run on either device
       NoGradGuard no_grad;
       for (size_t i = 0; i < xs.size(); ++i)
         if (xs[i].numel() > 0) slot(out, i).copy_(xs[i].detach());
       break;
     }
-    case DeviceType::CUDA: no_cuda_kernel(op);
   }
   if (needs_grad(xs))
     record(out, op, xs, [slot, n = xs.size()](const Tensor& g, const InputMask& need) -> TensorList {
@@ -202,12 +202,12 @@ Tensor repeat(const Tensor& x, const std::vector<int64_t>& repeats) {
   Tensor out = Tensor::empty(out_shape, {.dtype = x.dtype(), .device = x.device()});
   if (out.numel() > 0) {
     switch (x.device().type) {
-      case DeviceType::CPU: {
+      case DeviceType::CPU:
+      case DeviceType::CUDA: {  // one strided copy (copy_), which runs on either device
         NoGradGuard no_grad;
         as_strided(out, view_shape, contiguous_strides(view_shape), 0).copy_(as_strided(x, view_shape, src_strides, x.offset()));
         break;
       }
-      case DeviceType::CUDA: no_cuda_kernel("repeat");
     }
   }
   if (needs_grad({x}))

@@ -32,6 +32,15 @@ void Adagrad::run(const Block& block, const StepInfo& info) const {
   });
 }
 
+UpdateRule Adagrad::device_rule(const StepInfo& info) const {
+  UpdateRule r;
+  r.kind = RuleKind::Adagrad;
+  r.clr = info.lr / (1 + static_cast<double>(info.step - 1) * options_.lr_decay);
+  r.wd = info.weight_decay;
+  r.eps = options_.eps;
+  return r;
+}
+
 void Adagrad::update(const Block& block, const StepInfo& info) const {
   block.is_double ? run<double>(block, info) : run<float>(block, info);
 }

@@ -29,6 +29,7 @@ class Adagrad : public Optimizer {
   // Groups carry their own lr and weight decay (options.lr/weight_decay are not used).
   Adagrad(std::vector<ParamGroup> groups, AdagradOptions options);
   std::string name() const override { return "Adagrad"; }
+  UpdateRule device_rule(const StepInfo& info) const override;
 
  protected:
   void update(const Block& block, const StepInfo& info) const override;

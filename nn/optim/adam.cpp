@@ -82,6 +82,25 @@ void Adam::run(const Block& block, const StepInfo& info) const {
   }
 }
 
+// run_rule's constants, as data (the CUDA kernel rounds them to the element type).
+UpdateRule Adam::device_rule(const StepInfo& info) const {
+  const auto t = static_cast<double>(info.step);
+  UpdateRule r;
+  r.kind = RuleKind::Adam;
+  r.b1 = options_.beta1;
+  r.b2 = options_.beta2;
+  r.one_b1 = 1 - options_.beta1;
+  r.one_b2 = 1 - options_.beta2;
+  r.step_size = info.lr / (1 - std::pow(options_.beta1, t));
+  r.bc2_sqrt = std::sqrt(1 - std::pow(options_.beta2, t));
+  r.eps = options_.eps;
+  r.wd = info.weight_decay;
+  r.decay = 1 - info.lr * info.weight_decay;
+  r.decoupled = decoupled_;
+  r.amsgrad = options_.amsgrad;
+  return r;
+}
+
 void Adam::update(const Block& block, const StepInfo& info) const {
   block.is_double ? run<double>(block, info) : run<float>(block, info);
 }

@@ -38,6 +38,7 @@ class Adam : public Optimizer {
   // Groups carry their own lr and weight decay (options.lr/weight_decay are not used).
   Adam(std::vector<ParamGroup> groups, AdamOptions options);
   std::string name() const override { return decoupled_ ? "AdamW" : "Adam"; }
+  UpdateRule device_rule(const StepInfo& info) const override;
 
  protected:
   Adam(std::vector<ParamGroup> groups, AdamOptions options, bool decoupled);

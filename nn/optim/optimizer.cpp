@@ -8,6 +8,8 @@
 #include "core/autograd.h"
 #include "core/error.h"
 #include "core/parallel.h"
+#include "nn/optim/update_cuda.h"
+#include "ops/dispatch.h"
 #include "ops/sparse.h"
 
 namespace tg::nn {
@@ -111,13 +113,26 @@ void Optimizer::update_param(Tensor& param, ParamState& state, const StepInfo& i
   check(gshape == param.shape(), "optimizer: '{}' {} has a gradient of shape {}", key, param.shape(), gshape);
   if (state.buffers.empty()) {
     for (size_t b = 0; b < buffer_names_.size(); ++b)
-      state.buffers.push_back(full(param.shape(), buffer_init_[b], {.dtype = param.dtype()}));
+      state.buffers.push_back(full(param.shape(), buffer_init_[b], {.dtype = param.dtype(), .device = param.device()}));
   }
   ++state.step;
   // In-place writes: a graph that saved the parameter before this step must refuse to
   // run backward with the new values (core/autograd.h, saved versions).
   param.storage()->bump_version();
   for (auto& b : state.buffers) b.storage()->bump_version();
+  if (param.device().is_cuda()) {
+    // The same rule on the GPU: one kernel over the dense tensor or the listed rows. A CUDA
+    // row-sparse gradient comes from the embedding kernel with unique ascending rows.
+    check(grad.device() == param.device(), "optimizer: '{}' is on {} but its gradient on {}", key, param.device(),
+          grad.device());
+    std::array<Tensor, 3> buffers;
+    for (size_t b = 0; b < state.buffers.size(); ++b) buffers[b] = state.buffers[b];
+    const bool sparse = grad.is_row_sparse();
+    if (sparse && (param.dim() == 0 || param.size(0) == 0)) return;
+    TG_CUDA_KERNEL("optimizer step", update_on_device(device_rule(info), param, sparse ? grad.detach() : grad,
+                                                      sparse ? grad.row_index().contiguous() : Tensor(), buffers));
+    return;
+  }
   const size_t esize = param.element_size();
   char* pbase = static_cast<char*>(param.raw_data());
   std::array<char*, kMaxBuffers> bbase{};

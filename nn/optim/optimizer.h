@@ -46,6 +46,7 @@
 
 #include "core/tensor.h"
 #include "nn/module.h"
+#include "nn/optim/update_rule.h"
 
 namespace tg::nn {
 
@@ -88,7 +89,19 @@ class Optimizer {
 
   virtual std::string name() const = 0;
 
+  // The parameter's step count (1 on its first update) and its group's hyperparameters.
+  struct StepInfo {
+    int64_t step;
+    double lr;
+    double weight_decay;
+  };
+
+  // The rule as data, for the CUDA update kernel (nn/optim/update_cuda.cu): the same
+  // per-step constants the CPU loop computes for a parameter at this step.
+  virtual UpdateRule device_rule(const StepInfo& info) const = 0;
+
   static constexpr size_t kMaxBuffers = 3;
+
 
  protected:
   // A block of rows of one parameter to update: row i (0 <= i < rows) is the `width`
@@ -104,12 +117,6 @@ class Optimizer {
     int64_t rows;
     int64_t width;
     bool is_double;
-  };
-  // The parameter's step count (1 on its first update) and its group's hyperparameters.
-  struct StepInfo {
-    int64_t step;
-    double lr;
-    double weight_decay;
   };
 
   Optimizer(std::vector<ParamGroup> groups, std::vector<std::string> buffer_names, std::vector<double> buffer_init);

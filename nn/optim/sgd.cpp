@@ -50,6 +50,18 @@ void SGD::run(const Block& block, const StepInfo& info) const {
   });
 }
 
+UpdateRule SGD::device_rule(const StepInfo& info) const {
+  UpdateRule r;
+  r.kind = options_.momentum == 0 ? RuleKind::Sgd : RuleKind::SgdMomentum;
+  r.lr = info.lr;
+  r.wd = info.weight_decay;
+  r.mu = options_.momentum;
+  r.keep = 1 - options_.dampening;
+  r.first = info.step == 1;
+  r.nesterov = options_.nesterov;
+  return r;
+}
+
 void SGD::update(const Block& block, const StepInfo& info) const {
   block.is_double ? run<double>(block, info) : run<float>(block, info);
 }

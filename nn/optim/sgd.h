@@ -31,6 +31,7 @@ class SGD : public Optimizer {
   // Groups carry their own lr and weight decay (options.lr/weight_decay are not used).
   SGD(std::vector<ParamGroup> groups, SGDOptions options);
   std::string name() const override { return "SGD"; }
+  UpdateRule device_rule(const StepInfo& info) const override;
 
  protected:
   void update(const Block& block, const StepInfo& info) const override;
