@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "core/autograd.h"
+#include "ops/cuda/embedding.h"
 #include "ops/dispatch.h"
+#include "ops/shape.h"
 
 namespace tg::ops {
 
@@ -49,6 +51,23 @@ Tensor build(const Tensor& values_in, const std::vector<int64_t>& rows, int64_t 
   return out;
 }
 
+// The values of a row-sparse tensor as a plain contiguous tensor (no row ids attached).
+Tensor plain_values(const Tensor& sparse) {
+  Tensor values = sparse.detach();
+  values.impl()->row_index.reset();
+  return values.contiguous();
+}
+
+// values [U, w] with their row ids, reshaped to [U, dense_shape[1:]...], ids kept.
+Tensor with_rows(const Tensor& coalesced, const Shape& dense_shape) {
+  Shape vshape = dense_shape;
+  vshape[0] = coalesced.size(0);
+  Tensor out = plain_values(coalesced).reshape(vshape).detach();
+  out.impl()->row_index = coalesced.impl()->row_index;
+  out.impl()->dense_rows = dense_shape[0];
+  return out;
+}
+
 std::vector<int64_t> rows_of(const Tensor& sparse) { return sparse.row_index().to_vector_as<int64_t>(); }
 
 }  // namespace
@@ -70,6 +89,18 @@ Tensor add_rows(const Tensor& a, const Tensor& b) {
   check(a.dense_shape() == b.dense_shape() && a.dtype() == b.dtype(), "add_rows: {} {} vs {} {}", a.dense_shape(),
         a.dtype(), b.dense_shape(), b.dtype());
   NoGradGuard no_grad;
+  if (a.device().is_cuda()) {
+    check(b.device() == a.device(), "add_rows: operands on {} and {}", a.device(), b.device());
+    // On the GPU: both row lists as one lookup's gradient, coalesced by the embedding's
+    // deterministic sort-and-segment backward (equal rows summed in position order).
+    const int64_t w = row_width(a);
+    Tensor values = concat({plain_values(a).reshape({a.size(0), w}), plain_values(b).reshape({b.size(0), w})}, 0);
+    Tensor rows = concat({a.row_index(), b.row_index()}, 0);
+    Tensor sum;
+    TG_CUDA_KERNEL("add_rows", sum = cuda::embedding_backward(values, rows, 1, Tensor(), -1,
+                                                              Shape{a.impl()->dense_rows, w}, true));
+    return with_rows(sum, a.dense_shape());
+  }
   std::vector<int64_t> rows = rows_of(a), rb = rows_of(b);
   rows.insert(rows.end(), rb.begin(), rb.end());
   Tensor av = a.detach(), bv = b.detach();
@@ -87,6 +118,21 @@ void index_add_rows_(Tensor& dense, const Tensor& sparse) {
   check(sparse.is_row_sparse(), "index_add_rows_: {} is not row-sparse", sparse.describe());
   check(dense.shape() == sparse.dense_shape() && dense.dtype() == sparse.dtype() && dense.is_contiguous(),
         "index_add_rows_: dense {} vs row-sparse {}", dense.describe(), sparse.dense_shape());
+  if (dense.device().is_cuda()) {
+    check(sparse.device() == dense.device(), "index_add_rows_: dense on {} but rows on {}", dense.device(),
+          sparse.device());
+    // On the GPU: the rows scattered into a zero table by the embedding's deterministic
+    // backward (repeated rows summed in order), then added.
+    const int64_t w = row_width(sparse);
+    const Shape table{dense.dim() > 0 ? dense.size(0) : 1, w};
+    Tensor values = plain_values(sparse).reshape({sparse.size(0), w});
+    Tensor scattered;
+    TG_CUDA_KERNEL("index_add_rows_", scattered = cuda::embedding_backward(values, sparse.row_index(), 1, Tensor(), -1,
+                                                                          table, false));
+    NoGradGuard no_grad;
+    dense.add_(scattered.reshape(dense.shape()));
+    return;
+  }
   std::vector<int64_t> rows = rows_of(sparse);
   Tensor values = sparse.detach();
   values.impl()->row_index.reset();

@@ -7,6 +7,7 @@
 #include "core/autograd.h"
 #include "core/error.h"
 #include "core/parallel.h"
+#include "ops/ops.h"
 
 namespace tg::nn {
 
@@ -29,10 +30,12 @@ std::vector<Tensor> contiguous_grads(const std::vector<Tensor>& params) {
   return out;
 }
 
-// f(T* data, int64_t n) over every gradient, split into blocks of kParallelGrain elements.
+// f(T* data, int64_t n) over every host gradient, split into blocks of kParallelGrain
+// elements. Gradients on a GPU are skipped: their callers use device ops instead.
 template <class F>
 void for_each_block(const std::vector<Tensor>& grads, F&& f) {
   for (const auto& g : grads) {
+    if (g.device().is_cuda()) continue;
     const int64_t n = g.numel(), blocks = (n + kParallelGrain - 1) / kParallelGrain;
     parallel_for(blocks, 1, [&](int64_t lo, int64_t hi) {
       for (int64_t b = lo; b < hi; ++b) {
@@ -67,6 +70,16 @@ double block_norm(const T* x, int64_t n, double p) {
   return acc;
 }
 
+// block_norm of a whole gradient on a GPU, with the device's ops (in float64): one partial
+// per tensor, so the total is still combined in a fixed order.
+double device_norm(const Tensor& g, double p) {
+  Tensor a = ops::abs(g.detach().to(DType::Float64));
+  if (std::isinf(p)) return g.numel() == 0 ? 0.0 : ops::max(a).item();
+  if (p == 2.0) return ops::sum(ops::square(a)).item();
+  if (p == 1.0) return ops::sum(a).item();
+  return ops::sum(ops::pow(a, p)).item();
+}
+
 }  // namespace
 
 namespace {
@@ -74,6 +87,10 @@ double total_norm(const std::vector<Tensor>& grads, double norm_type) {
   // One partial result per block, combined in block order: deterministic.
   std::vector<std::vector<double>> partial(grads.size());
   for (size_t k = 0; k < grads.size(); ++k) {
+    if (grads[k].device().is_cuda()) {
+      partial[k] = {device_norm(grads[k], norm_type)};
+      continue;
+    }
     const int64_t n = grads[k].numel();
     partial[k].assign(static_cast<size_t>((n + kParallelGrain - 1) / kParallelGrain), 0.0);
     parallel_for(static_cast<int64_t>(partial[k].size()), 1, [&](int64_t lo, int64_t hi) {
@@ -116,6 +133,8 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
       const T s = static_cast<T>(scale);
       for (int64_t i = 0; i < n; ++i) x[i] *= s;
     });
+    for (Tensor& g : grads)
+      if (g.device().is_cuda()) g.mul_(scale);
   }
   return total;
 }
@@ -123,11 +142,14 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
 void clip_grad_value_(const std::vector<Tensor>& params, double clip_value) {
   check(clip_value >= 0, "clip_grad_value_: clip_value must be >= 0, got {}", clip_value);
   NoGradGuard no_grad;
-  for_each_block(contiguous_grads(params), [&](auto* x, int64_t n) {
+  std::vector<Tensor> grads = contiguous_grads(params);
+  for_each_block(grads, [&](auto* x, int64_t n) {
     using T = std::remove_reference_t<decltype(*x)>;
     const T lo = static_cast<T>(-clip_value), hi = static_cast<T>(clip_value);
     for (int64_t i = 0; i < n; ++i) x[i] = std::clamp(x[i], lo, hi);
   });
+  for (Tensor& g : grads)
+    if (g.device().is_cuda()) g.copy_(ops::clamp(g.detach(), -clip_value, clip_value));
 }
 
 }  // namespace tg::nn

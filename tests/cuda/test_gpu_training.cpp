@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <memory>
 
 #include "core/autograd.h"
@@ -208,6 +209,21 @@ TEST_CASE("gpu training: embedding and embedding_bag, dense and sparse gradients
       CHECK(grads[0].detach().to_vector() == grads[1].detach().to_vector());  // deterministic: bit for bit
     }
   }
+  // Two sparse lookups of one table: autograd sums the row-sparse gradients (add_rows), and
+  // to_dense scatters them (index_add_rows_), both on the device.
+  {
+    auto opts = ops::EmbeddingBagOptions{.mode = ops::EmbeddingBagOptions::Mode::Sum, .sparse_grad = true};
+    Tensor ids2 = randint(0, V, {16, 3});
+    Tensor tc = table.clone().set_requires_grad(), tgp = table.to(kGpu).set_requires_grad();
+    ops::add(ops::sum(ops::embedding_bag(tc, ids, opts)), ops::sum(ops::square(ops::embedding_bag(tc, ids2, opts))))
+        .backward();
+    ops::add(ops::sum(ops::embedding_bag(tgp, ids.to(kGpu), opts)),
+             ops::sum(ops::square(ops::embedding_bag(tgp, ids2.to(kGpu), opts))))
+        .backward();
+    REQUIRE(tgp.grad().is_row_sparse());
+    CHECK(tgp.grad().row_index().to_vector() == tc.grad().row_index().to_vector());
+    check_close(tgp.grad().to_dense(), tc.grad().to_dense(), 1e-5, 1e-6);
+  }
   Tensor plain = ops::embedding(table.to(kGpu), ids.to(kGpu));
   check_close(plain, ops::embedding(table, ids), 0);
   CHECK_THROWS_WITH_AS(ops::embedding(table.to(kGpu), ops::add(ids, V).to(kGpu)), doctest::Contains("out of range"),
@@ -240,6 +256,31 @@ TEST_CASE("gpu training: optimizer steps on the device, dense and on sparse rows
       check_close(pg.detach(), pc.detach(), 1e-5, 1e-6);
     }
   }
+}
+
+TEST_CASE("gpu training: gradient clipping by norm and by value on device gradients") {
+  if (!have_gpu()) return;
+  manual_seed(79);
+  for (double p : {1.0, 2.0, 3.0, std::numeric_limits<double>::infinity()}) {
+    Tensor a = uniform({30}, -2, 2), b = uniform({4, 5}, -2, 2);
+    Tensor ac = zeros({30}).set_requires_grad(), bc = zeros({4, 5}).set_requires_grad();
+    Tensor ag = zeros({30}, {.device = kGpu}).set_requires_grad(), bg = zeros({4, 5}, {.device = kGpu}).set_requires_grad();
+    ac.set_grad(a.clone());
+    bc.set_grad(b.clone());
+    ag.set_grad(a.to(kGpu));
+    bg.set_grad(b.to(kGpu));
+    const double nc = nn::clip_grad_norm_({ac, bc}, 1.0, p), ng = nn::clip_grad_norm_({ag, bg}, 1.0, p);
+    CHECK(ng == doctest::Approx(nc).epsilon(1e-9));
+    check_close(ag.grad(), ac.grad(), 1e-6);
+    check_close(bg.grad(), bc.grad(), 1e-6);
+  }
+  Tensor w = zeros({10}, {.device = kGpu}).set_requires_grad(), wc = zeros({10}).set_requires_grad();
+  Tensor g = uniform({10}, -2, 2);
+  w.set_grad(g.to(kGpu));
+  wc.set_grad(g.clone());
+  nn::clip_grad_value_({w}, 0.5);
+  nn::clip_grad_value_({wc}, 0.5);
+  check_close(w.grad(), wc.grad(), 0);
 }
 
 TEST_CASE("gpu training: a small CTR network trains the same on the CPU and the GPU") {
