@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -16,10 +18,145 @@ namespace tg {
 namespace {
 thread_local bool g_grad_mode = true;
 std::atomic<uint64_t> g_next_seq{1};
+thread_local const char* g_current_module = "";
+std::atomic<uint64_t> g_next_hook_id{1};
+
+// Observers: a copy-on-write list, so notifying takes the lock only to copy one pointer and
+// an observer may (un)install observers while being notified.
+using ObserverList = std::vector<EngineObserver*>;
+std::atomic<int> g_observer_count{0};
+std::mutex g_observer_mutex;
+std::shared_ptr<const ObserverList> g_observers = std::make_shared<const ObserverList>();
+
+bool observed() { return g_observer_count.load(std::memory_order_relaxed) != 0; }
+
+std::shared_ptr<const ObserverList> observers() {
+  std::lock_guard lock(g_observer_mutex);
+  return g_observers;
+}
+
+// Hooks of leaves, which have no node to hold them. Keyed by the TensorImpl; the weak
+// pointer tells a live leaf from a dead one whose address was reused.
+struct LeafHooks {
+  std::weak_ptr<TensorImpl> leaf;
+  std::vector<HookEntry> hooks;
+};
+std::atomic<int> g_leaf_hook_count{0};
+std::mutex g_leaf_hook_mutex;
+std::unordered_map<const TensorImpl*, LeafHooks> g_leaf_hooks;
+
+std::vector<HookEntry> leaf_hooks_of(const TensorImpl* leaf) {
+  if (g_leaf_hook_count.load(std::memory_order_relaxed) == 0) return {};
+  std::lock_guard lock(g_leaf_hook_mutex);
+  auto it = g_leaf_hooks.find(leaf);
+  if (it == g_leaf_hooks.end()) return {};
+  if (it->second.leaf.expired()) {  // a dead leaf's hooks: drop them
+    g_leaf_hook_count.fetch_sub(static_cast<int>(it->second.hooks.size()), std::memory_order_relaxed);
+    g_leaf_hooks.erase(it);
+    return {};
+  }
+  return it->second.hooks;
+}
+
+bool has_leaf_hooks(const TensorImpl* leaf) {
+  if (g_leaf_hook_count.load(std::memory_order_relaxed) == 0) return false;
+  std::lock_guard lock(g_leaf_hook_mutex);
+  auto it = g_leaf_hooks.find(leaf);
+  return it != g_leaf_hooks.end() && !it->second.leaf.expired();
+}
+
+// Runs `hooks` in order on `grad`; each may replace it (same shape and dtype).
+Tensor apply_hooks(const std::vector<HookEntry>& hooks, Tensor grad, const char* what) {
+  for (const HookEntry& h : hooks) {
+    Tensor replaced = h.fn(grad);
+    if (!replaced.defined()) continue;
+    Shape want = grad.is_row_sparse() ? grad.dense_shape() : grad.shape();
+    Shape got = replaced.is_row_sparse() ? replaced.dense_shape() : replaced.shape();
+    check(got == want && replaced.dtype() == grad.dtype(),
+          "gradient hook of {}: returned {} {} for a gradient of {} {}", what, replaced.dtype(), got, grad.dtype(),
+          want);
+    grad = std::move(replaced);
+  }
+  return grad;
+}
+
 }  // namespace
 
 bool grad_mode_enabled() { return g_grad_mode; }
 void set_grad_mode(bool enabled) { g_grad_mode = enabled; }
+
+const char* intern_name(std::string_view name) {
+  if (name.empty()) return "";
+  static std::mutex mutex;
+  static std::unordered_set<std::string>* names = new std::unordered_set<std::string>();  // never freed: pointers outlive statics
+  std::lock_guard lock(mutex);
+  return names->emplace(name).first->c_str();
+}
+const char* current_module() { return g_current_module; }
+void set_current_module(const char* name) { g_current_module = name ? name : ""; }
+
+void add_observer(EngineObserver* observer) {
+  check(observer != nullptr, "add_observer: null observer");
+  std::lock_guard lock(g_observer_mutex);
+  auto next = std::make_shared<ObserverList>(*g_observers);
+  next->push_back(observer);
+  g_observers = std::move(next);
+  g_observer_count.fetch_add(1, std::memory_order_relaxed);
+}
+
+void remove_observer(EngineObserver* observer) {
+  std::lock_guard lock(g_observer_mutex);
+  auto next = std::make_shared<ObserverList>(*g_observers);
+  auto it = std::find(next->begin(), next->end(), observer);
+  if (it == next->end()) return;
+  next->erase(it);
+  g_observers = std::move(next);
+  g_observer_count.fetch_sub(1, std::memory_order_relaxed);
+}
+
+HookHandle register_hook(const Tensor& tensor, GradHook hook) {
+  check(tensor.defined(), "register_hook: undefined tensor");
+  check(tensor.requires_grad(), "register_hook: {} does not require grad, so no gradient will reach the hook",
+        tensor.describe());
+  check(static_cast<bool>(hook), "register_hook: empty function");
+  HookHandle handle;
+  handle.id_ = g_next_hook_id.fetch_add(1, std::memory_order_relaxed);
+  if (!tensor.is_leaf()) {
+    tensor.grad_fn()->hooks.push_back({handle.id_, std::move(hook)});
+    handle.node_ = tensor.grad_fn();
+    return handle;
+  }
+  std::lock_guard lock(g_leaf_hook_mutex);
+  LeafHooks& entry = g_leaf_hooks[tensor.impl()];
+  if (entry.leaf.expired()) {  // new, or the slot of a dead leaf at the same address
+    g_leaf_hook_count.fetch_sub(static_cast<int>(entry.hooks.size()), std::memory_order_relaxed);
+    entry = LeafHooks{tensor.impl_ptr(), {}};
+  }
+  entry.hooks.push_back({handle.id_, std::move(hook)});
+  g_leaf_hook_count.fetch_add(1, std::memory_order_relaxed);
+  handle.leaf_ = tensor.impl_ptr();
+  return handle;
+}
+
+void HookHandle::remove() {
+  auto drop = [&](std::vector<HookEntry>& hooks) {
+    auto it = std::find_if(hooks.begin(), hooks.end(), [&](const HookEntry& h) { return h.id == id_; });
+    if (it == hooks.end()) return false;
+    hooks.erase(it);
+    return true;
+  };
+  if (auto node = node_.lock()) drop(node->hooks);
+  if (auto leaf = leaf_.lock()) {
+    std::lock_guard lock(g_leaf_hook_mutex);
+    auto it = g_leaf_hooks.find(leaf.get());
+    if (it != g_leaf_hooks.end() && drop(it->second.hooks)) {
+      g_leaf_hook_count.fetch_sub(1, std::memory_order_relaxed);
+      if (it->second.hooks.empty()) g_leaf_hooks.erase(it);
+    }
+  }
+  node_.reset();
+  leaf_.reset();
+}
 
 bool needs_grad(std::initializer_list<Tensor> inputs) {
   if (!g_grad_mode) return false;
@@ -71,8 +208,12 @@ void record(Tensor& out, const char* op, const TensorList& inputs, BackwardFn ba
   node->backward = std::move(backward);
   node->out_shape = out.shape();
   node->out_dtype = out.dtype();
+  node->module = g_current_module;
+  const Node& recorded = *node;
   out.impl()->grad_fn = std::move(node);
   out.impl()->requires_grad = true;
+  if (observed()) [[unlikely]]
+    for (EngineObserver* o : *observers()) o->on_record(recorded, out);
 }
 
 void accumulate_grad(TensorImpl& leaf, const Tensor& g, const char* op) {
@@ -134,6 +275,41 @@ void check_versions(const Node& n) {
 
 }  // namespace
 
+namespace {
+
+// Tells the observers that a backward pass ended, however it ended.
+struct BackwardEndNotice {
+  bool active = observed();
+  ~BackwardEndNotice() {
+    if (active)
+      for (EngineObserver* o : *observers()) o->on_backward_end();
+  }
+};
+
+// Gradients of leaves that have hooks: summed over the whole pass, then hooked once.
+struct HookedLeaf {
+  std::shared_ptr<TensorImpl> leaf;
+  Tensor grad;
+  const char* op;
+};
+
+void add_to_hooked(std::vector<HookedLeaf>& hooked, const std::shared_ptr<TensorImpl>& leaf, const Tensor& g,
+                   const char* op) {
+  Tensor dense = g.is_row_sparse() ? g.to_dense() : g;
+  for (HookedLeaf& h : hooked)
+    if (h.leaf == leaf) {
+      h.grad = ops::add(h.grad, dense);
+      return;
+    }
+  hooked.push_back({leaf, dense, op});
+}
+
+std::string leaf_label(const TensorImpl& leaf) {
+  return leaf.name.empty() ? fmt::format("a leaf {}", to_string(leaf.shape)) : fmt::format("'{}'", leaf.name);
+}
+
+}  // namespace
+
 void run_backward(const Tensor& root, const Tensor& seed, bool retain_graph) {
   check(root.defined(), "backward: called on an undefined tensor");
   check(root.requires_grad(),
@@ -150,8 +326,14 @@ void run_backward(const Tensor& root, const Tensor& seed, bool retain_graph) {
     check(g.shape() == root.shape() && g.dtype() == root.dtype() && g.device() == root.device(),
           "backward: seed gradient {} does not match the output {}", g.describe(), root.describe());
   }
+  BackwardEndNotice end_notice;
 
   if (root.is_leaf()) {
+    auto hooks = leaf_hooks_of(root.impl());
+    if (!hooks.empty()) {
+      NoGradGuard no_grad;
+      g = apply_hooks(hooks, g, leaf_label(*root.impl()).c_str());
+    }
     accumulate_grad(*root.impl(), g, "backward");
     return;
   }
@@ -169,6 +351,7 @@ void run_backward(const Tensor& root, const Tensor& seed, bool retain_graph) {
   std::unordered_map<Node*, Tensor> pending;  // gradient of each node's output, summed
   pending.reserve(nodes.size());
   pending[top] = g;
+  std::vector<HookedLeaf> hooked;  // leaves with hooks: accumulated after the walk
 
   for (std::shared_ptr<Node>& owner : nodes) {
     Node* n = owner.get();
@@ -181,14 +364,21 @@ void run_backward(const Tensor& root, const Tensor& seed, bool retain_graph) {
           "backward with retain_graph=true to run backward twice",
           n->op, n->seq);
     check_versions(*n);
+    if (!n->hooks.empty()) grad_out = apply_hooks(n->hooks, grad_out, fmt::format("the output of {} (#{})", n->op, n->seq).c_str());
     if (auto kept = n->retained_output.lock()) accumulate_grad(*kept, grad_out, n->op);
 
     uint64_t mask = 0;
     for (size_t i = 0; i < n->inputs.size() && i < 64; ++i)
       if (n->inputs[i].wants_grad()) mask |= uint64_t{1} << i;
+    const bool watched = observed();
+    const auto started = watched ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     TensorList grads = n->backward(grad_out, InputMask(mask));
     check(grads.size() == n->inputs.size(), "backward of {}: returned {} gradients for {} inputs", n->op,
           grads.size(), n->inputs.size());
+    if (watched) [[unlikely]] {
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      for (EngineObserver* o : *observers()) o->on_backward(*n, grad_out, grads, seconds);
+    }
 
     for (size_t i = 0; i < grads.size(); ++i) {
       const Edge& e = n->inputs[i];
@@ -198,7 +388,10 @@ void run_backward(const Tensor& root, const Tensor& seed, bool retain_graph) {
       check(gs == e.shape, "backward of {} (#{}): gradient for input {} has shape {}, the input has shape {}",
             n->op, n->seq, i, gs, e.shape);
       if (e.leaf) {
-        accumulate_grad(*e.leaf, gi, n->op);
+        if (has_leaf_hooks(e.leaf.get())) [[unlikely]]
+          add_to_hooked(hooked, e.leaf, gi, n->op);
+        else
+          accumulate_grad(*e.leaf, gi, n->op);
       } else {
         Tensor& slot = pending[e.node.get()];
         if (gi.is_row_sparse()) gi = gi.to_dense();  // inner nodes work with dense gradients
@@ -214,6 +407,8 @@ void run_backward(const Tensor& root, const Tensor& seed, bool retain_graph) {
     }
     owner.reset();  // the walk never returns to n: free it now unless a tensor still holds it
   }
+  for (HookedLeaf& h : hooked)
+    accumulate_grad(*h.leaf, apply_hooks(leaf_hooks_of(h.leaf.get()), h.grad, leaf_label(*h.leaf).c_str()), h.op);
 }
 
 void Tensor::backward(const Tensor& seed, bool retain_graph) const { run_backward(*this, seed, retain_graph); }
@@ -251,8 +446,9 @@ std::string tape_str(const Tensor& root) {
       else if (e.leaf) ins.push_back(e.leaf->name.empty() ? fmt::format("leaf{}", to_string(e.shape)) : e.leaf->name);
       else ins.push_back("-");
     }
-    s += fmt::format("#{:<6} {:<16} -> {} {:<16} inputs: {}{}\n", n->seq, n->op, n->out_dtype, to_string(n->out_shape),
-                     fmt::join(ins, ", "), n->released ? "  (freed)" : "");
+    s += fmt::format("#{:<6} {:<16} -> {} {:<16} inputs: {}{}{}\n", n->seq, n->op, n->out_dtype,
+                     to_string(n->out_shape), fmt::join(ins, ", "), *n->module ? fmt::format("  in {}", n->module) : "",
+                     n->released ? "  (freed)" : "");
   }
   return s;
 }

@@ -25,12 +25,22 @@
 //     });
 // A closure must never capture `out` itself (that would be a cycle out -> node -> out);
 // capture out.detach() when the gradient reuses the output (exp, sigmoid, tanh).
+//
+// Seeing inside (inspect/, core/profiler.h). Three things hook into the engine:
+//   - the module scope: record() stores the dotted path of the module running on this thread
+//     (nn::ModuleScope sets it) in Node::module, for graph clusters and error messages;
+//   - gradient hooks (register_hook): functions called with a tensor's gradient during
+//     backward, which may replace it;
+//   - observers (EngineObserver): anomaly mode, the tape trace and the profiler see every
+//     recorded op and every backward step. With none installed the engine pays one relaxed
+//     atomic load per op.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/tensor.h"
@@ -65,6 +75,14 @@ class InputMask {
 
 using BackwardFn = std::function<TensorList(const Tensor& grad_output, const InputMask& needs_grad)>;
 
+// Called with a gradient during backward. Returns a replacement (same shape and dtype), or
+// an undefined Tensor to keep the gradient as it is (a hook that only looks).
+using GradHook = std::function<Tensor(const Tensor& grad)>;
+struct HookEntry {
+  uint64_t id = 0;
+  GradHook fn;
+};
+
 // Where an input's gradient goes: the node that produced it, or the leaf itself.
 struct Edge {
   std::shared_ptr<Node> node;
@@ -92,8 +110,57 @@ struct Node {
   std::vector<std::pair<std::weak_ptr<Storage>, uint64_t>> saved_versions;
   std::weak_ptr<TensorImpl> retained_output;  // set by retain_grad()
   bool released = false;
-  std::string label;  // optional annotation (e.g. the module that ran the op)
+  // Dotted path of the module whose scope recorded the op ("" outside any module scope).
+  // Interned (intern_name): the pointer stays valid for the life of the process.
+  const char* module = "";
+  // Gradient hooks of the output (register_hook on a non-leaf), run before the closure.
+  std::vector<HookEntry> hooks;
 };
+
+// ---- module scope: which module is running on this thread (nn::ModuleScope sets it)
+// A stable copy of `name` for the life of the process; equal names give the same pointer.
+const char* intern_name(std::string_view name);
+const char* current_module();              // "" outside any module scope
+void set_current_module(const char* name);  // an interned name (intern_name)
+
+// ---- gradient hooks
+// Handle of a registered hook; remove() unregisters it (idempotent). Dropping the handle
+// keeps the hook, as PyTorch's RemovableHandle does.
+class HookHandle {
+ public:
+  HookHandle() = default;
+  void remove();
+
+ private:
+  friend HookHandle register_hook(const Tensor& tensor, GradHook hook);
+  std::weak_ptr<Node> node_;            // a non-leaf's hook lives in its node
+  std::weak_ptr<TensorImpl> leaf_;      // a leaf's hook lives in the engine's leaf table
+  uint64_t id_ = 0;
+};
+// Calls `hook` with the gradient of `tensor` during every backward that reaches it, before
+// the gradient goes on: for a non-leaf, before its op's backward; for a leaf, once per
+// backward with the sum of the gradients that reached it, before it is added into .grad.
+// Hooks run in registration order, each on the previous one's result.
+HookHandle register_hook(const Tensor& tensor, GradHook hook);
+
+// ---- observers
+class EngineObserver {
+ public:
+  virtual ~EngineObserver() = default;
+  // An op recorded `node` for its (complete) output `out`. Called on the recording thread;
+  // may throw (anomaly mode), which propagates out of the op.
+  virtual void on_record(const Node& /*node*/, const Tensor& /*out*/) {}
+  // One node's backward ran: `grad_output` is the gradient of its output (after hooks),
+  // `grads` what the closure returned (one per input, undefined where none), `seconds` the
+  // closure's wall time. May throw.
+  virtual void on_backward(const Node& /*node*/, const Tensor& /*grad_output*/, const TensorList& /*grads*/,
+                           double /*seconds*/) {}
+  // A backward pass finished (also when it ended by an error).
+  virtual void on_backward_end() {}
+};
+// Installs / removes an observer (not owned). Observers see every thread's ops.
+void add_observer(EngineObserver* observer);
+void remove_observer(EngineObserver* observer);
 
 // True when grad mode is on and some input requires grad: only then do ops record.
 bool needs_grad(std::initializer_list<Tensor> inputs);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <set>
 
 #include "core/autograd.h"
@@ -63,6 +64,7 @@ std::string Module::path() const {
 // Children can be added after their parent was itself adopted (ModuleList::emplace_back),
 // so names are recomputed from the root rather than prefixed once.
 void Module::refresh_names() {
+  scope_name_ = nullptr;
   const std::string prefix = path();
   for (auto& p : params_) p.value.set_name(join(prefix, p.name));
   for (auto& b : buffers_) b.value.set_name(join(prefix, b.name));
@@ -184,6 +186,38 @@ std::string Module::summary() const {
   out += fmt::format("total trainable parameters: {}\n", num_parameters());
   return out;
 }
+
+const char* Module::scope_name() const {
+  if (!scope_name_) scope_name_ = intern_name(path());
+  return scope_name_;
+}
+
+uint64_t Module::register_forward_hook(ForwardHook hook) {
+  check(static_cast<bool>(hook), "Module::register_forward_hook: empty function");
+  static std::atomic<uint64_t> next_id{1};
+  const uint64_t id = next_id.fetch_add(1, std::memory_order_relaxed);
+  forward_hooks_.emplace_back(id, std::move(hook));
+  return id;
+}
+
+void Module::remove_forward_hook(uint64_t id) {
+  std::erase_if(forward_hooks_, [&](const auto& h) { return h.first == id; });
+}
+
+Tensor Module::run_forward_hooks(const Tensor& output) const {
+  Tensor result = output;
+  for (const auto& [id, hook] : forward_hooks_) {
+    Tensor replaced = hook(*this, result);
+    if (replaced.defined()) result = std::move(replaced);
+  }
+  return result;
+}
+
+ModuleScope::ModuleScope(const Module& module) : module_(module), previous_(current_module()) {
+  set_current_module(module.scope_name());
+}
+
+ModuleScope::~ModuleScope() { set_current_module(previous_); }
 
 Module& ModuleList::operator[](size_t i) const {
   check(i < items_.size(), "ModuleList: index {} out of range (size {})", i, items_.size());

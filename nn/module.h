@@ -19,6 +19,15 @@
 //
 // Modules are neither copyable nor movable (children and references point into them);
 // hold a whole model in a std::unique_ptr when it has to travel.
+//
+// Seeing what a module does: a forward that opens a ModuleScope tags every op it records
+// with the module's dotted path (graph clusters, tape trace, anomaly messages) and runs the
+// module's forward hooks on its result:
+//
+//   tg::Tensor operator()(const tg::Tensor& x) {
+//     tg::nn::ModuleScope scope(*this);
+//     return scope.output(out(tg::ops::relu(hidden(x))));
+//   }
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -47,6 +56,12 @@ struct NamedBuffer {
 
 // Parameters and buffers by full name; ordered so that files and printouts are stable.
 using StateDict = std::map<std::string, Tensor>;
+
+class Module;
+
+// Called with the module and the result of its forward (see ModuleScope::output); returns a
+// replacement, or an undefined Tensor to keep the result.
+using ForwardHook = std::function<Tensor(const Module& module, const Tensor& output)>;
 
 class Module {
  public:
@@ -111,6 +126,16 @@ class Module {
   // A table of every parameter: name, shape, count; then the total.
   std::string summary() const;
 
+  // --- inspection ---------------------------------------------------------------------
+  // Dotted path from the root of the tree ("" for the root), interned: stable pointer.
+  const char* scope_name() const;
+  // Forward hooks run by ModuleScope::output, in registration order; returns an id for
+  // remove_forward_hook.
+  uint64_t register_forward_hook(ForwardHook hook);
+  void remove_forward_hook(uint64_t id);
+  // Runs the forward hooks on `output` (each on the previous one's result).
+  Tensor run_forward_hooks(const Tensor& output) const;
+
  protected:
   // Called after the mode changed (Dropout and BatchNorm need nothing more than
   // is_training(); this is for modules that cache mode-dependent state).
@@ -145,6 +170,24 @@ class Module {
   bool training_ = true;
   Module* parent_ = nullptr;
   std::string name_in_parent_;
+  mutable const char* scope_name_ = nullptr;  // cache of scope_name(); reset on adoption
+  std::vector<std::pair<uint64_t, ForwardHook>> forward_hooks_;
+};
+
+// RAII: while alive, ops recorded on this thread carry `module`'s path (Node::module); the
+// enclosing module's path comes back on exit. Costs a thread-local store, nothing more.
+class ModuleScope {
+ public:
+  explicit ModuleScope(const Module& module);
+  ~ModuleScope();
+  ModuleScope(const ModuleScope&) = delete;
+  ModuleScope& operator=(const ModuleScope&) = delete;
+  // The forward's result after the module's forward hooks: `return scope.output(y);`.
+  Tensor output(const Tensor& result) const { return module_.run_forward_hooks(result); }
+
+ private:
+  const Module& module_;
+  const char* previous_;
 };
 
 // A list of child modules named "0", "1", ... (MLP's layers, IARM's interacting layers).

@@ -14,12 +14,16 @@
 #include "core/blas.h"
 #include "core/error.h"
 #include "core/parallel.h"
+#include "core/profiler.h"
 #include "core/rng.h"
 #include "data/movielens/movielens100k.h"
 #include "data/readers/avazu.h"
 #include "data/readers/criteo.h"
 #include "data/synthetic/movielens_synthetic.h"
 #include "data/taobao/taobao.h"
+#include "inspect/anomaly.h"
+#include "inspect/dot.h"
+#include "inspect/trace.h"
 #include "models/registry.h"
 #include "nn/io/checkpoint.h"
 #include "nn/optim/optim.h"
@@ -107,6 +111,50 @@ nlohmann::json result_json(const std::string& model, const std::string& split, c
           {"seconds", e.seconds}};
 }
 
+// What --dot, --trace-step, --grad-stats, --detect-anomaly and --profile ask for.
+struct InspectOptions {
+  std::string dot_path;
+  int dot_depth = 0;
+  std::string dot_render = "svg";
+  int64_t trace_step = 0;
+  int64_t grad_stats = 0;
+  bool detect_anomaly = false;
+  bool profile = false;
+  std::string title;  // of the picture
+};
+
+// Hangs the graph export and the tape trace on the Trainer's step callbacks.
+nn::StepCallbacks inspection_callbacks(const InspectOptions& o, std::shared_ptr<TapeTrace>& trace) {
+  nn::StepCallbacks cb;
+  if (o.trace_step > 0) {
+    cb.before_forward = [&o, &trace](int64_t step) {
+      if (step == o.trace_step) trace = std::make_shared<TapeTrace>();
+    };
+    cb.after_backward = [&o, &trace](int64_t step) {
+      if (step != o.trace_step || !trace) return;
+      trace->stop();
+      fmt::print(stderr, "\ntape trace of step {}:\n{}", step, trace->table());
+      trace.reset();
+    };
+  }
+  if (!o.dot_path.empty()) {
+    cb.before_backward = [&o](int64_t step, const nn::LossTerms& loss) {
+      if (step != 1) return;
+      DotGraph g = write_dot(loss.total, o.dot_path, {.collapse_depth = o.dot_depth, .title = o.title});
+      fmt::print(stderr, "wrote the graph of step 1 to {} ({} nodes, {} edges)\n", o.dot_path, g.nodes, g.edges);
+      if (o.dot_render == "none") return;
+      if (!graphviz_available()) {
+        fmt::print(stderr, "(Graphviz's `dot` is not on PATH: no picture; apt-get install graphviz)\n");
+      } else if (g.nodes > 4000) {
+        fmt::print(stderr, "({} nodes is too many to lay out quickly: add --dot-depth 1 or 2 for a picture)\n", g.nodes);
+      } else {
+        fmt::print(stderr, "rendered {}\n", render_dot(o.dot_path, o.dot_render));
+      }
+    };
+  }
+  return cb;
+}
+
 const data::Dataset& pick_split(const Splits& s, const std::string& split) {
   if (split == "test") return s.test;
   if (split == "valid") return s.valid;
@@ -153,6 +201,24 @@ int run_ctr_app(const std::string& program, const std::vector<std::string>& mode
     a->add_option("--out", out_dir, "run directory: checkpoints, run.json, metrics.jsonl, curves.svg");
     a->add_flag("--resume", resume, "continue from --out/last.safetensors");
     a->add_flag("--quiet", quiet, "no progress line");
+  }
+  InspectOptions inspect;
+  for (auto* a : {static_cast<CLI::App*>(&app), train}) {
+    a->add_option("--dot", inspect.dot_path, "write the graph of the first training step as Graphviz DOT (and a "
+                                             "picture beside it when `dot` is installed)")
+        ->group("Inspection");
+    a->add_option("--dot-depth", inspect.dot_depth, "draw each module this many levels down as one box (0: every op)")
+        ->group("Inspection")->capture_default_str();
+    a->add_option("--dot-render", inspect.dot_render, "picture format next to the DOT file: svg | png | none")
+        ->check(CLI::IsMember({"svg", "png", "none"}))->group("Inspection")->capture_default_str();
+    a->add_option("--trace-step", inspect.trace_step, "print the tape trace of this training step (1-based)")
+        ->group("Inspection");
+    a->add_option("--grad-stats", inspect.grad_stats, "gradient statistics every N steps (stderr and metrics.jsonl)")
+        ->group("Inspection");
+    a->add_flag("--detect-anomaly", inspect.detect_anomaly, "stop at the first op that makes a NaN/Inf, naming it")
+        ->group("Inspection");
+    a->add_flag("--profile", inspect.profile, "time every op type (forward and backward); table at the end")
+        ->group("Inspection");
   }
   uint64_t seed = 1;
   app.add_option("--seed", seed, "seed of model initialisation, shuffling and dropout")->capture_default_str();
@@ -244,10 +310,19 @@ int run_ctr_app(const std::string& program, const std::vector<std::string>& mode
                             {"data", {{"format", src.format}, {"path", src.path}, {"seed", src.seed}}}};
       write_file_atomically((fs::path(out_dir) / "run.json").string(), run.dump(2) + "\n");
     }
+    std::shared_ptr<TapeTrace> trace;
+    inspect.title = fmt::format("{}: one training step (batch {})", model_name, batch);
     nn::Trainer trainer(*model, *opt,
                         {.epochs = epochs, .batch_size = batch, .max_steps = max_steps, .patience = patience,
-                         .clip_norm = clip, .seed = seed, .out_dir = out_dir, .resume = resume, .progress = !quiet});
+                         .clip_norm = clip, .seed = seed, .out_dir = out_dir, .resume = resume, .progress = !quiet,
+                         .grad_stats_every = inspect.grad_stats, .callbacks = inspection_callbacks(inspect, trace)});
+    AnomalyMode anomaly(inspect.detect_anomaly);
+    if (inspect.profile) profiler::enable(true);
     nn::FitResult fit = trainer.fit(splits.train, splits.valid.rows() > 0 ? &splits.valid : nullptr);
+    if (inspect.profile) {
+      profiler::enable(false);
+      fmt::print(stderr, "\nprofile of the training steps:\n{}", profiler::report());
+    }
     if (!out_dir.empty()) nn::save_weights((fs::path(out_dir) / "model.safetensors").string(), *model);
     nn::Evaluation test = trainer.evaluate(splits.test.rows() > 0 ? splits.test : splits.train);
     test.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

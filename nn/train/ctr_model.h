@@ -30,7 +30,11 @@ class CtrModel : public Module {
   // The model's name in logs and summaries ("iarm", "qin", ...).
   virtual std::string model_name() const { return "model"; }
 
-  Tensor operator()(const data::Batch& batch) { return forward(batch); }
+  // forward() inside the model's ModuleScope: runs its forward hooks (the Trainer calls this).
+  Tensor operator()(const data::Batch& batch) {
+    ModuleScope scope(*this);
+    return scope.output(forward(batch));
+  }
 };
 
 }  // namespace tg::nn

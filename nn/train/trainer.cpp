@@ -11,12 +11,14 @@
 
 #include "core/autograd.h"
 #include "core/error.h"
+#include "core/profiler.h"
 #include "core/rng.h"
 #include "data/iterator.h"
 #include "data/metrics/metrics.h"
 #include "nn/io/checkpoint.h"
 #include "nn/optim/clip.h"
 #include "nn/train/curves.h"
+#include "nn/train/grad_stats.h"
 #include "nn/train/progress.h"
 #include "ops/ops.h"
 
@@ -78,6 +80,22 @@ void write_curves(const std::string& path, const std::vector<EpochRecord>& epoch
 
 std::string path_in(const std::string& dir, const char* name) { return (std::filesystem::path(dir) / name).string(); }
 
+nlohmann::json to_json(const std::vector<ParamGradStats>& stats, int64_t step, int64_t epoch) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& s : stats) {
+    nlohmann::json r = {{"name", s.name}, {"has_grad", s.has_grad}, {"flags", s.flags}};
+    if (s.has_grad) {
+      r["norm"] = s.norm;
+      r["mean"] = s.mean;
+      r["max_abs"] = s.max_abs;
+      r["zero_fraction"] = s.zero_fraction;
+    }
+    if (s.update_ratio >= 0) r["update_ratio"] = s.update_ratio;
+    rows.push_back(std::move(r));
+  }
+  return {{"step", step}, {"epoch", epoch}, {"grad_stats", std::move(rows)}};
+}
+
 }  // namespace
 
 Trainer::Trainer(CtrModel& model, Optimizer& optimizer, TrainerOptions options)
@@ -100,7 +118,7 @@ std::vector<float> Trainer::predict(const data::Dataset& dataset) {
                                         .prefetch = options_.prefetch});
   batches.start_epoch(0);
   while (const data::Batch* batch = batches.next()) {
-    Tensor p = ops::sigmoid(model_.forward(*batch)).contiguous().to(kFloat32);
+    Tensor p = ops::sigmoid(model_(*batch)).contiguous().to(kFloat32);
     check(p.numel() == batch->size, "Trainer::predict: {} returned {} logits for a batch of {}",
           model_.model_name(), p.numel(), batch->size);
     const float* v = p.data<float>();
@@ -188,9 +206,14 @@ FitResult Trainer::fit(const data::Dataset& train, const data::Dataset* valid) {
       rec.time.data_wait += seconds_since(t0);
       if (!batch) break;
 
+      const auto& hooks = options_.callbacks;
+      const int64_t step = steps + 1;
+      if (hooks.before_forward) hooks.before_forward(step);
+      profiler::mark();  // the data wait and the last optimizer step are no op's forward time
       auto t1 = Clock::now();
-      Tensor logits = model_.forward(*batch);
+      Tensor logits = model_(*batch);
       LossTerms loss = model_.loss(*batch, logits);
+      if (hooks.before_backward) hooks.before_backward(step, loss);
       const double total = loss.total.item<double>();
       const double data_loss = loss.data_loss.defined() ? loss.data_loss.item<double>() : total;
       check(std::isfinite(total),
@@ -204,11 +227,26 @@ FitResult Trainer::fit(const data::Dataset& train, const data::Dataset* valid) {
       loss.total.backward();
       auto t3 = Clock::now();
       rec.time.backward += std::chrono::duration<double>(t3 - t2).count();
+      if (hooks.after_backward) hooks.after_backward(step);
 
+      // Gradient statistics: of the raw gradients, with the update measured across the step.
+      const bool stats_now = options_.grad_stats_every > 0 && step % options_.grad_stats_every == 0;
+      std::vector<ParamGradStats> stats;
+      StateDict before_step;
+      if (stats_now) {
+        stats = gradient_stats(model_);
+        before_step = snapshot_parameters(model_);
+      }
+      auto t4 = Clock::now();
       if (options_.clip_norm > 0) clip_grad_norm_(params, options_.clip_norm);
       optimizer_.step();
       model_.after_step();
-      rec.time.optimizer += seconds_since(t3);
+      rec.time.optimizer += seconds_since(t4);
+      if (stats_now) {
+        measure_updates(stats, model_, before_step);
+        fmt::print(stderr, "\ngradient statistics at step {} (epoch {}):\n{}", step, epoch, format_grad_stats(stats));
+        if (write_files) std::ofstream(log_path, std::ios::app) << to_json(stats, step, epoch).dump() << "\n";
+      }
 
       ++steps, ++batches_seen;
       samples += batch->size;

@@ -23,7 +23,14 @@
 // A NaN or infinite loss stops training with an error naming the epoch and step. The time
 // of every phase is measured (waiting for data, forward, backward, optimizer step,
 // evaluation), so a slow data pipeline shows up in the summary.
+//
+// Watching the gradients: grad_stats_every = N prints a table of per-parameter gradient
+// statistics (nn/train/grad_stats.h) every N steps to stderr and appends it to metrics.jsonl
+// as a line {"step", "epoch", "grad_stats": [...]} (epoch lines have no "grad_stats" key).
+// StepCallbacks let inspection tools see each step (the apps hang the graph export, the
+// tape trace and the profiler's clock on them).
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -33,6 +40,15 @@
 #include "nn/train/ctr_model.h"
 
 namespace tg::nn {
+
+// Called during every training step; `step` counts optimizer steps from 1 over the run.
+struct StepCallbacks {
+  std::function<void(int64_t step)> before_forward;
+  // The loss is computed and its graph is complete (nothing is freed yet).
+  std::function<void(int64_t step, const LossTerms& loss)> before_backward;
+  // Gradients are in .grad (before clipping and the optimizer step).
+  std::function<void(int64_t step)> after_backward;
+};
 
 struct TrainerOptions {
   int64_t epochs = 10;
@@ -49,6 +65,8 @@ struct TrainerOptions {
   bool progress = true;        // progress line on stderr
   bool restore_best = true;    // end with the best epoch's state (when there is validation data)
   bool prefetch = true;        // prepare the next batch on a background thread
+  int64_t grad_stats_every = 0;  // gradient statistics every N steps (0: never)
+  StepCallbacks callbacks = {};
 };
 
 struct Evaluation {
