@@ -102,7 +102,10 @@ MaxResult extreme_dim(const Tensor& x, int64_t dim_, bool keepdim, const Tensor&
     case DeviceType::CPU:
       cpu::extreme_dim_forward(x.detach().contiguous(), m, outer, r, inner, is_max, res.values, res.indices);
       break;
-    case DeviceType::CUDA: no_cuda_kernel(op);
+    case DeviceType::CUDA:
+      TG_CUDA_KERNEL(op, cuda::extreme_dim_forward(x.detach().contiguous(), m, outer, r, inner, is_max, res.values,
+                                                   res.indices, op));
+      break;
   }
   if (want_values && needs_grad({x}))
     // dx = g scattered into zeros at the selected index; rows with index -1 get nothing.
@@ -112,7 +115,9 @@ MaxResult extreme_dim(const Tensor& x, int64_t dim_, bool keepdim, const Tensor&
              Tensor dx = Tensor::empty(in_shape, {.dtype = g.dtype(), .device = g.device()});
              switch (g.device().type) {
                case DeviceType::CPU: cpu::extreme_dim_backward(g.contiguous(), idx.get(op), outer, r, inner, dx); break;
-               case DeviceType::CUDA: no_cuda_kernel(op);
+               case DeviceType::CUDA:
+                 TG_CUDA_KERNEL(op, cuda::extreme_dim_backward(g.contiguous(), idx.get(op), outer, r, inner, dx, op));
+                 break;
              }
              return {dx};
            }, kNoVersionCheck);

@@ -182,6 +182,31 @@ TEST_CASE("gpu parity: sum, mean, max, min over dims") {
   check_close(ops::sum(gpu(ids), 0), ops::sum(ids, 0), 0);
 }
 
+TEST_CASE("gpu parity: max and min over a dim with indices and masks, and their backward") {
+  if (!have_gpu()) return;
+  manual_seed(40);
+  Tensor x = rnd({4, 7, 5});
+  Tensor mask = ops::gt(rnd({4, 7, 5}, 0, 1), 0.3);
+  for (int64_t k = 0; k < 7; ++k) mask.set({2, k, 3}, 0);  // one line with nothing kept: index -1
+  for (int64_t dim : {0, 1, 2}) {
+    for (bool is_max : {true, false}) {
+      for (bool masked : {false, true}) {
+        CAPTURE(dim);
+        Tensor xc = x.clone().set_requires_grad(), xg = gpu(x).set_requires_grad();
+        Tensor mc = masked ? mask : Tensor(), mg = masked ? gpu(mask) : Tensor();
+        ops::MaxResult rc = is_max ? ops::max(xc, dim, false, mc) : ops::min(xc, dim, false, mc);
+        ops::MaxResult rg = is_max ? ops::max(xg, dim, false, mg) : ops::min(xg, dim, false, mg);
+        check_close(rg.values, rc.values, 0);
+        check_close(rg.indices, rc.indices, 0);
+        Tensor g = rnd(rc.values.shape());
+        ops::sum(ops::mul(rc.values, g)).backward();
+        ops::sum(ops::mul(rg.values, gpu(g))).backward();
+        check_close(xg.grad(), xc.grad(), 0);
+      }
+    }
+  }
+}
+
 TEST_CASE("gpu parity: matmul, bmm and linear through cuBLAS (plain, transposed, batched, broadcast)") {
   if (!have_gpu()) return;
   manual_seed(35);
@@ -254,5 +279,6 @@ TEST_CASE("gpu parity: the caching allocator calls cudaMalloc only in the first 
 TEST_CASE("gpu parity: an op without a CUDA kernel fails naming the op") {
   if (!have_gpu()) return;
   Tensor x = gpu(rnd({3, 4}));
-  CHECK_THROWS_WITH_AS(ops::max(x, 1), doctest::Contains("max: no CUDA kernel"), Error);
+  Tensor idx = gpu(tensor({0, 1, 2}, {.dtype = kInt64}).reshape({3, 1}));
+  CHECK_THROWS_WITH_AS(ops::gather(x, 1, idx), doctest::Contains("gather: no CUDA kernel"), Error);
 }

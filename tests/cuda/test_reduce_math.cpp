@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "ops/cuda/extreme_math.h"
 #include "ops/cuda/launch.h"
 #include "ops/cuda/reduce_math.h"
 #include "ops/ops.h"
@@ -70,6 +71,37 @@ TEST_CASE("cuda reduce math: column reductions (inner > 1) match the CPU") {
       const float* col = p + o * r * inner + i;
       CHECK(rel_err(cu::column_reduce(cu::Reduce::Sum, col, r, inner), want_sum.at({o, i})) < 1e-6);
       CHECK(cu::column_reduce(cu::Reduce::Max, col, r, inner) == want_max.at({o, i}));
+    }
+  }
+}
+
+TEST_CASE("cuda reduce math: max/min over a dim with indices and masks match the CPU") {
+  manual_seed(23);
+  const int64_t outer = 3, r = 9, inner = 4;
+  Tensor x = randint(0, 4, {outer, r, inner}).to(kFloat32);  // many ties: the first must win
+  x.set({1, 2, 2}, std::nan(""));
+  x.set({1, 5, 2}, std::nan(""));
+  Tensor mask = ops::gt(uniform({outer, r, inner}, 0, 1), 0.3);
+  for (int64_t k = 0; k < r; ++k) mask.set({0, k, 1}, 0);  // nothing kept: value 0, index -1
+  for (bool is_max : {true, false}) {
+    for (bool masked : {false, true}) {
+      CAPTURE(is_max);
+      CAPTURE(masked);
+      Tensor m = masked ? mask : Tensor();
+      ops::MaxResult want = is_max ? ops::max(x, 1, false, m) : ops::min(x, 1, false, m);
+      for (int64_t o = 0; o < outer; ++o) {
+        for (int64_t i = 0; i < inner; ++i) {
+          const int64_t at = o * r * inner + i;
+          float v = -1;
+          int64_t idx = -2;
+          cu::extreme_line(x.data<float>() + at, masked ? mask.data<uint8_t>() + at : nullptr, r, inner, is_max, &v,
+                           &idx);
+          CHECK(idx == want.indices.at({o, i}));
+          const double w = want.values.at({o, i});
+          if (std::isnan(w)) CHECK(std::isnan(v));
+          else CHECK(v == w);
+        }
+      }
     }
   }
 }
