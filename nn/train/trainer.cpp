@@ -218,7 +218,8 @@ FitResult Trainer::fit(const data::Dataset& train, const data::Dataset* valid) {
       const double data_loss = loss.data_loss.defined() ? loss.data_loss.item<double>() : total;
       check(std::isfinite(total),
             "training stopped: the loss is {} at epoch {}, step {} (batch {} of the epoch); the last mean loss "
-            "was {:.6g}. Lower the learning rate, enable clipping, or run with anomaly checks to find the op.",
+            "was {:.6g}. Lower the learning rate, enable clipping, or run in anomaly mode (--detect-anomaly, "
+            "tg::AnomalyMode) to find the op.",
             total, epoch, steps + 1, batches_seen + 1, batches_seen ? loss_sum / batches_seen : 0.0);
       auto t2 = Clock::now();
       rec.time.forward += std::chrono::duration<double>(t2 - t1).count();

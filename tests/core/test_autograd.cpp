@@ -1,5 +1,5 @@
 // The autograd engine: accumulation, shared inputs, NoGrad, detach, retain_graph, error
-// cases, in-place version checks, tape order and freeing.
+// cases, in-place version checks, tape order and freeing, observers and module labels.
 #include <doctest/doctest.h>
 
 #include "ops/elementwise.h"
@@ -171,4 +171,39 @@ TEST_CASE("autograd: gradient flows through views into the base leaf") {
   Tensor v = x.reshape({2, 3}).t().slice(0, 1, 3);  // [2,2]: columns 1..2 of the 2x3 view
   ops::sum(v * 2.0).backward();
   CHECK(x.grad().to_vector() == std::vector<double>{0, 2, 2, 0, 2, 2});
+}
+
+TEST_CASE("autograd: observers see every recorded op and backward step, only while installed") {
+  struct Counter : EngineObserver {
+    std::vector<std::string> recorded, backward;
+    int ends = 0;
+    void on_record(const Node& n, const Tensor&) override { recorded.push_back(n.op); }
+    void on_backward(const Node& n, const Tensor&, const TensorList& grads, double seconds) override {
+      backward.push_back(n.op);
+      CHECK(grads.size() == n.inputs.size());
+      CHECK(seconds >= 0);
+    }
+    void on_backward_end() override { ++ends; }
+  } counter;
+  Tensor x = param({1, 2});
+  add_observer(&counter);
+  ops::sum(ops::exp(x)).backward();
+  remove_observer(&counter);
+  ops::sum(ops::exp(x)).backward();
+  CHECK(counter.recorded == std::vector<std::string>{"exp", "sum"});
+  CHECK(counter.backward == std::vector<std::string>{"sum", "exp"});
+  CHECK(counter.ends == 1);
+}
+
+TEST_CASE("autograd: record() stores the current module; the tape prints it") {
+  const char* name = intern_name("tower.hidden");
+  CHECK(name == intern_name(std::string("tower.") + "hidden"));  // one pointer per name
+  Tensor x = param({1, 2});
+  set_current_module(name);
+  Tensor y = ops::exp(x);
+  set_current_module("");
+  Tensor z = ops::sum(y);
+  CHECK(std::string(y.grad_fn()->module) == "tower.hidden");
+  CHECK(std::string(z.grad_fn()->module).empty());
+  CHECK(tape_str(z).find("in tower.hidden") != std::string::npos);
 }
