@@ -41,20 +41,26 @@ Tensor address(const Tensor& keys, const Tensor& memory) {
   return ops::div(ops::matmul(keys, memory.t()), ops::add(norms, kCosEps));
 }
 
-// 1 - cos(anchor [B, Z], candidates [B, T, Z]) -> [B, T]; a padded candidate (zero row) has
-// norm 0, whose gradient ops::l2_norm takes as 0.
-Tensor distances(const Tensor& anchor, const Tensor& candidates) {
-  Tensor dot = ops::bmm(candidates, anchor.unsqueeze(2)).squeeze(2);
-  Tensor norms = ops::mul(ops::l2_norm(anchor, 1, true), ops::l2_norm(candidates, 2));
+// The triplet's candidates of one sequence, s = E_item(ids) P [B, T, Z], with their norms
+// [B, T] (a padded candidate is a zero row: norm 0, whose gradient ops::l2_norm takes as 0).
+// Each sequence is the positive side of one memory and the negative side of another, so they
+// are computed once per sequence.
+struct Candidates {
+  Tensor s, norm, mask;  // mask: bool [B, T], true = a real item
+};
+
+// 1 - cos(anchor [B, Z], candidates) -> [B, T].
+Tensor distances(const Tensor& anchor, const Candidates& c) {
+  Tensor dot = ops::bmm(c.s, anchor.unsqueeze(2)).squeeze(2);
+  Tensor norms = ops::mul(ops::l2_norm(anchor, 1, true), c.norm);
   return ops::rsub(1.0, ops::div(dot, ops::add(norms, kCosEps)));
 }
 
 // Hardest-triplet hinge (models.md 4.3) with that cosine: the farthest valid positive and the
 // closest valid negative of each sample, mean over the samples that have both.
-Tensor triplet_hardest(const Tensor& anchor, const Tensor& pos, const Tensor& pos_mask, const Tensor& neg,
-                       const Tensor& neg_mask, double margin) {
-  ops::MaxResult p = ops::max(distances(anchor, pos), 1, false, ops::ne(pos_mask, 0.0));
-  ops::MaxResult n = ops::min(distances(anchor, neg), 1, false, ops::ne(neg_mask, 0.0));
+Tensor triplet_hardest(const Tensor& anchor, const Candidates& pos, const Candidates& neg, double margin) {
+  ops::MaxResult p = ops::max(distances(anchor, pos), 1, false, pos.mask);
+  ops::MaxResult n = ops::min(distances(anchor, neg), 1, false, neg.mask);
   Tensor valid = ops::logical_and(ops::ge(p.indices, 0.0), ops::ge(n.indices, 0.0)).to(anchor.dtype());
   Tensor hinge = ops::mul(ops::relu(ops::add(ops::sub(p.values, n.values), margin)), valid);
   return ops::div(ops::sum(hinge), ops::clamp_min(ops::sum(valid), 1.0));
@@ -206,16 +212,20 @@ Tensor Dumn::forward(const data::Batch& batch) {
 nn::LossTerms Dumn::loss(const data::Batch& batch, const Tensor& logits) {
   nn::LossTerms terms = nn::CtrModel::loss(batch, logits);
   if (!config_.use_umn || !config_.use_triplet || !is_training() || !anchors_[0].defined()) return terms;
+  std::array<Candidates, 4> cand;
+  for (size_t k = 0; k < 4; ++k) {
+    const std::string& seq = config_.sequences[k];
+    cand[k].s = ops::matmul(embedding_.embed(config_.item_field, batch[seq]), projection_);
+    cand[k].norm = ops::l2_norm(cand[k].s, 2);
+    cand[k].mask = ops::ne(batch.mask(seq), 0.0);
+  }
   Tensor triplet;
   for (size_t x = 0; x < 4; ++x) {
-    const std::string& pos = config_.sequences[x];
-    const std::string& neg = config_.sequences[static_cast<size_t>(kOpposite[x])];
-    Tensor cand_p = ops::matmul(embedding_.embed(config_.item_field, batch[pos]), projection_);
-    Tensor cand_n = ops::matmul(embedding_.embed(config_.item_field, batch[neg]), projection_);
+    const Candidates &pos = cand[x], &neg = cand[static_cast<size_t>(kOpposite[x])];
     nn::TripletOptions opt{.margin = config_.margin};
     Tensor lx = config_.triplet_sampling == "hard"
-                    ? triplet_hardest(anchors_[x], cand_p, batch.mask(pos), cand_n, batch.mask(neg), config_.margin)
-                    : nn::triplet_loss_random(anchors_[x], cand_p, batch.mask(pos), cand_n, batch.mask(neg), nullptr, opt).loss;
+                    ? triplet_hardest(anchors_[x], pos, neg, config_.margin)
+                    : nn::triplet_loss_random(anchors_[x], pos.s, pos.mask, neg.s, neg.mask, nullptr, opt).loss;
     triplet = triplet.defined() ? ops::add(triplet, lx) : lx;
   }
   terms.total = ops::add(terms.total, triplet);

@@ -57,9 +57,10 @@ int64_t reference_params(const std::string& name);
 int64_t default_seq_len(const std::string& name);
 
 // Builds the model with tg::manual_seed(seed) first. sparse_grad=false gives dense table
-// gradients (PyTorch's default); true is tapegrad's default (the step touches only the
-// looked-up rows; the first Adam step is identical, later ones are "lazy" for untouched rows).
-BenchModel build_bench_model(const std::string& name, BenchSizes sizes = {}, bool sparse_grad = true,
+// gradients, as the reference (README: "dense embedding gradients"); true is models/'s default
+// (the step touches only the looked-up rows; the first Adam step is identical, later ones are
+// "lazy" for untouched rows).
+BenchModel build_bench_model(const std::string& name, BenchSizes sizes = {}, bool sparse_grad = false,
                              uint64_t seed = 0);
 
 // One reference (PyTorch) tensor and where it lives in ours.

@@ -24,7 +24,7 @@
 namespace tg::bench {
 
 struct ParityOptions {
-  bool sparse_grad = true;  // as the benchmark's --dense-grad
+  bool sparse_grad = false;  // as the benchmark's --sparse-grad
   bool verbose = true;      // one line per tensor
 };
 

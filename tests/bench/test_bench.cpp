@@ -133,7 +133,8 @@ TEST_CASE("bench: one training step of every model matches PyTorch (dump_golden.
     const std::string dir = temp_dir("golden-" + name);
     const std::string cmd = "/usr/bin/python3 '" + script + "' --model " + name + " --out '" + dir + "' >/dev/null 2>&1";
     REQUIRE(std::system(cmd.c_str()) == 0);
-    CHECK(bench::run_parity(dir, {.verbose = false}) == 0);
+    CHECK(bench::run_parity(dir, {.sparse_grad = false, .verbose = false}) == 0);  // the benchmark's default
+    CHECK(bench::run_parity(dir, {.sparse_grad = true, .verbose = false}) == 0);   // --sparse-grad
     fs::remove_all(dir);
   }
 }
