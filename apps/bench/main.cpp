@@ -1,10 +1,11 @@
 // tapegrad-bench: the benchmark models of ../shared/bench (IARM, QIN, EAIN, DUMN with the
 // PyTorch reference's exact shapes, bench_models.h), timed the way bench_torch.py times them,
 // with one JSON line of the same keys; --parity DIR checks one step against PyTorch's
-// (parity.h).
+// (parity.h); --profile adds time by op type and allocator statistics (core/profiler.h).
 //
 //   tapegrad-bench --model qin --batch 1024 --threads 2 --steps 20
 //   tapegrad-bench --model dumn --batch 256 --mode infer          (or --infer)
+//   tapegrad-bench --model iarm --batch 1024 --profile            (table on stderr)
 //   tapegrad-bench --parity /tmp/golden-qin                       (exit 1 when outside tolerance)
 //
 // Timing: `warmup` steps, then the median (and min, max) of `steps` steps; each training step
@@ -39,6 +40,7 @@
 #include "core/device.h"
 #include "core/error.h"
 #include "core/parallel.h"
+#include "core/profiler.h"
 #include "nn/optim/adam.h"
 
 using namespace tg;
@@ -59,6 +61,7 @@ struct Args {
   bool infer = false;
   int64_t seq_len = 0;
   bool sparse_grad = false;
+  bool profile = false;
   std::string parity;
 };
 
@@ -103,6 +106,7 @@ int run_bench(const Args& a) {
   double last_loss = NAN;
   auto train_step = [&](const data::Batch& b) {
     opt.zero_grad();
+    profiler::mark();  // zero_grad and the previous step are not the first op's forward time
     Tensor logits = model.forward(b);
     nn::LossTerms terms = model.loss(b, logits);
     terms.total.backward();
@@ -118,10 +122,18 @@ int run_bench(const Args& a) {
   std::vector<double> times;
   using Clock = std::chrono::steady_clock;
   for (int i = 0; i < total; ++i) {
+    if (a.profile && i == a.warmup) {  // the timed steps only
+      profiler::reset();
+      profiler::enable(true);
+    }
     const data::Batch& b = batches[static_cast<size_t>(i) % batches.size()];
     const auto t0 = Clock::now();
     infer ? infer_step(b) : train_step(b);
     times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  if (a.profile) {
+    profiler::enable(false);
+    std::fputs(profiler::report().c_str(), stderr);
   }
   std::vector<double> t(times.begin() + a.warmup, times.end());
   const double med = median(t);
@@ -170,6 +182,9 @@ int main(int argc, char** argv) {
   app.add_option("--seq-len", a.seq_len, "qin/eain/dumn: sequence length T (default 50 / 50 / 100)");
   app.add_flag("--sparse-grad", a.sparse_grad,
                "row-sparse embedding gradients (lazy Adam on the looked-up rows); default: dense, as the reference");
+  app.add_flag("--profile", a.profile,
+               "time by op type (forward/backward) and allocator statistics over the timed steps, on stderr "
+               "(inference records nothing, so its profile is empty)");
   app.add_option("--parity", a.parity, "a folder from ../shared/bench/dump_golden.py: check one training step");
   CLI11_PARSE(app, argc, argv);
   try {
