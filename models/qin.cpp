@@ -94,9 +94,9 @@ Qin::Qin(const data::Dataset& meta, QinConfig config)
 
 Tensor Qin::forward(const data::Batch& batch) {
   ItemSequence items = embed_items(embedding_, batch, config_.items);
-  Tensor mask = config_.use_mask ? items.mask : ones_like(items.mask);
-  Tensor pooled = asta_ ? (*asta_)(items.target, items.history, config_.use_mask ? items.mask : Tensor())
-                        : nn::masked_mean(items.history, mask);
+  const Tensor& mask = items.mask;
+  Tensor pooled = asta_ ? (*asta_)(items.target, items.history, config_.use_mask ? mask : Tensor())
+                        : nn::masked_mean(items.history, config_.use_mask ? mask : ones_like(mask));
   Tensor context = embed_flat(embedding_, batch, context_);
   Tensor x = config_.x0_order == "target_pooled" ? ops::concat({context, items.target, pooled}, 1)
                                                  : ops::concat({context, pooled, items.target}, 1);

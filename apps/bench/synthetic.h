@@ -14,6 +14,7 @@
 // benchmark builds its Batches with the same batch_from_inputs() as the parity check.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 

@@ -5,7 +5,9 @@
 // needs /usr/bin/python3 with torch and ../shared; it is skipped (with a message) otherwise.
 // No timings here: the benchmark's figures are never a test.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
