@@ -90,10 +90,11 @@ Tensor FieldEmbedding::field(const data::Batch& batch, const std::string& name) 
 }
 
 Tensor FieldEmbedding::operator()(const data::Batch& batch) const {
+  nn::ModuleScope scope(*this);
   std::vector<Tensor> parts;
   parts.reserve(fields_.size());
   for (const auto& name : fields_) parts.push_back(field(batch, name));
-  return ops::stack(parts, 1);
+  return scope.output(ops::stack(parts, 1));
 }
 
 std::string FieldEmbedding::describe() const {

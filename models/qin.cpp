@@ -45,12 +45,13 @@ QnnLayer::QnnLayer(int64_t width, int64_t rows, double dropout, bool batch_norm,
 }
 
 Tensor QnnLayer::operator()(const Tensor& x) const {
+  nn::ModuleScope scope(*this);
   Tensor h = ops::dropout(linear_(x), dropout_, is_training());            // [B, R*D]
   Tensor hsum = ops::sum(h.reshape({x.size(0), rows_, width_}), 1);        // sum over the R rows
   Tensor y = ops::mul(x, hsum);                                            // Khatri-Rao step
   if (norm_) y = (*norm_)(y);
   y = act_ ? (*act_)(y) : ops::relu(y);
-  return ops::add(ops::dropout(y, dropout_, is_training()), x);
+  return scope.output(ops::add(ops::dropout(y, dropout_, is_training()), x));
 }
 
 std::string QnnLayer::describe() const { return fmt::format("QnnLayer({}, R={})", width_, rows_); }

@@ -129,6 +129,52 @@ void Module::train(bool on) {
   if (changed) on_mode_change();
 }
 
+namespace {
+
+// Points the shared TensorImpl at a contiguous copy, so every handle follows.
+void replace_in_place(const Tensor& t, const Tensor& copy) {
+  TensorImpl* impl = t.impl();
+  impl->storage = copy.storage();
+  impl->strides = copy.strides();
+  impl->offset = copy.offset();
+  impl->dtype = copy.dtype();
+  impl->grad.reset();
+}
+
+}  // namespace
+
+void Module::to(Device device) {
+  NoGradGuard no_grad;
+  auto move = [&](const Tensor& t) {
+    if (t.device() != device) replace_in_place(t, t.detach().to(device).contiguous());
+  };
+  for (const NamedParameter& p : named_parameters()) move(p.value);
+  for (const NamedBuffer& b : named_buffers()) move(b.value);
+}
+
+void Module::to(DType dtype) {
+  check(is_floating(dtype), "{}: modules hold floating tensors; cannot convert them to {}", describe(), dtype);
+  NoGradGuard no_grad;
+  auto convert = [&](const Tensor& t) {
+    if (t.dtype() != dtype) replace_in_place(t, t.detach().to(dtype).contiguous());
+  };
+  for (const NamedParameter& p : named_parameters()) convert(p.value);
+  for (const NamedBuffer& b : named_buffers())
+    if (is_floating(b.value.dtype())) convert(b.value);
+}
+
+Device Module::device() const {
+  std::vector<std::pair<std::string, Tensor>> all;
+  for (const NamedParameter& p : named_parameters()) all.emplace_back(p.name, p.value);
+  for (const NamedBuffer& b : named_buffers()) all.emplace_back(b.name, b.value);
+  if (all.empty()) return Device::cpu();
+  const Device first = all.front().second.device();
+  for (const auto& [name, t] : all)
+    check(t.device() == first, "{}: parameters on two devices: '{}' on {}, '{}' on {}", describe(),
+          all.front().first, first, name, t.device());
+  return first;
+}
+
 void Module::zero_grad() {
   for (auto& p : named_parameters()) p.value.zero_grad();
 }
@@ -166,7 +212,7 @@ void Module::load_state_dict(const StateDict& state, bool strict) {
   NoGradGuard no_grad;  // copying into parameters is not part of any graph
   for (auto& [name, dst] : mine) {
     auto it = state.find(name);
-    if (it != state.end()) dst.copy_(it->second);
+    if (it != state.end()) dst.copy_(it->second.to(dst.device()));  // a checkpoint read on the cpu
   }
 }
 

@@ -121,6 +121,18 @@ class Module {
   // Drops every parameter's gradient.
   void zero_grad();
 
+  // --- dtype and device -----------------------------------------------------------------
+  // Rewrite every parameter and buffer of the tree in place, as a contiguous copy on `device`
+  // (or in floating `dtype`; integer buffers keep theirs). The tensor handles stay the same:
+  // layers' members (Linear::weight, ...), named_parameters() and an optimizer built earlier
+  // all see the moved tensor, as torch's module.to() does. Gradients are dropped. Not while a
+  // graph built from the old values is still to be run backward.
+  void to(Device device);
+  void to(DType dtype);
+  // Where the parameters live (the first parameter's or buffer's device; cpu for none). Mixed
+  // devices are an error naming the first parameter elsewhere.
+  Device device() const;
+
   // "Linear(16 -> 8)"; layers override it. Used by summary().
   virtual std::string describe() const { return "Module"; }
   // A table of every parameter: name, shape, count; then the total.
@@ -140,6 +152,12 @@ class Module {
   // Called after the mode changed (Dropout and BatchNorm need nothing more than
   // is_training(); this is for modules that cache mode-dependent state).
   virtual void on_mode_change() {}
+
+  // The built-in layers' forwards: `return scoped_forward([&] { ...; return y; });` runs the
+  // body inside this module's ModuleScope (its ops carry this module's path) and returns the
+  // result after the forward hooks. Defined below ModuleScope.
+  template <class Forward>
+  Tensor scoped_forward(Forward&& forward) const;
 
  private:
   struct ParamEntry {
@@ -189,6 +207,12 @@ class ModuleScope {
   const Module& module_;
   const char* previous_;
 };
+
+template <class Forward>
+Tensor Module::scoped_forward(Forward&& forward) const {
+  ModuleScope scope(*this);
+  return scope.output(forward());
+}
 
 // A list of child modules named "0", "1", ... (MLP's layers, IARM's interacting layers).
 class ModuleList : public Module {

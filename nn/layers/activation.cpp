@@ -48,11 +48,12 @@ void PReLU::reset_parameters() { init::constant_(weight, options_.init); }
 
 Tensor PReLU::operator()(const Tensor& x) const {
   const int64_t c = options_.num_parameters;
-  if (c == 1) return ops::prelu(x, weight);
-  check(x.dim() >= 1 && x.size(-1) == c, "{}: input {} must have {} channels in its last dimension", lazy_name(*this),
-        x.shape(), c);
-  if (x.dim() <= 2) return ops::prelu(x, weight);  // ops::prelu's channel dim is the last here
-  return ops::prelu(x.reshape({-1, c}), weight).reshape(x.shape());
+  check(c == 1 || (x.dim() >= 1 && x.size(-1) == c), "{}: input {} must have {} channels in its last dimension",
+        lazy_name(*this), x.shape(), c);
+  return scoped_forward([&] {
+    if (c == 1 || x.dim() <= 2) return ops::prelu(x, weight);  // ops::prelu's channel dim is the last here
+    return ops::prelu(x.reshape({-1, c}), weight).reshape(x.shape());
+  });
 }
 
 std::string PReLU::describe() const { return fmt::format("PReLU({})", options_.num_parameters); }
@@ -61,7 +62,9 @@ Dropout::Dropout(double p, Generator* gen) : p_(p), gen_(gen) {
   check(p >= 0.0 && p <= 1.0, "Dropout: p must be in [0, 1], got {}", p);
 }
 
-Tensor Dropout::operator()(const Tensor& x) const { return ops::dropout(x, p_, is_training(), gen_); }
+Tensor Dropout::operator()(const Tensor& x) const {
+  return scoped_forward([&] { return ops::dropout(x, p_, is_training(), gen_); });
+}
 
 std::string Dropout::describe() const { return fmt::format("Dropout(p={})", p_); }
 

@@ -99,6 +99,7 @@ void MultiHeadSelfAttention::reset_parameters(Generator* gen) {
 
 Tensor MultiHeadSelfAttention::operator()(const Tensor& x, const Tensor& mask) const {
   check_set_input(x, mask, input_dim_, lazy_name(*this));
+  ModuleScope scope(*this);
   // Projections read W [d_in, H*d'] through its transpose view: ops::linear's GEMM takes it
   // as is, and the batch and set dims fold into GEMM rows.
   auto project = [&](const Tensor& w, const Tensor& b) {
@@ -120,7 +121,7 @@ Tensor MultiHeadSelfAttention::operator()(const Tensor& x, const Tensor& mask) c
   }
   if (options_.relu) out = ops::relu(out);
   if (layer_norm_) out = (*layer_norm_)(out);
-  return out;
+  return scope.output(out);
 }
 
 std::string MultiHeadSelfAttention::describe() const {
@@ -182,6 +183,7 @@ void TransformerSelfAttention::reset_parameters(Generator* gen) {
 
 Tensor TransformerSelfAttention::operator()(const Tensor& x, const Tensor& mask) const {
   check_set_input(x, mask, dim_, lazy_name(*this));
+  ModuleScope scope(*this);
   const int64_t b = x.size(0), t = x.size(1), h = options_.heads;
   auto project = [&](const Tensor& w, const Tensor& bias) -> Tensor {  // -> [B, H, T, head_dim]
     if (!options_.split_input) return split_heads(ops::linear(x, w.t(), bias), h);
@@ -202,7 +204,7 @@ Tensor TransformerSelfAttention::operator()(const Tensor& x, const Tensor& mask)
   Tensor ctx = dot_product_attention(project(w_query, b_query), project(w_key, b_key), project(w_value, b_value),
                                      key_keep(mask), scale, options_.dropout, is_training(), options_.dropout_gen);
   Tensor out = merge_heads(ctx);
-  return options_.out_proj ? ops::linear(out, w_out.t(), b_out) : out;
+  return scope.output(options_.out_proj ? ops::linear(out, w_out.t(), b_out) : out);
 }
 
 std::string TransformerSelfAttention::describe() const {

@@ -56,17 +56,21 @@ void Embedding::reset_parameters(Generator* gen) { init_table(weight, options_.p
 
 Tensor Embedding::operator()(const Tensor& ids) const {
   check_ids(ids, lazy_name(*this));
-  return with_layer_name(lazy_name(*this), [&] {
-    return ops::embedding(weight, ids, {.sparse_grad = options_.sparse_grad, .padding_idx = options_.padding_idx});
+  return scoped_forward([&] {
+    return with_layer_name(lazy_name(*this), [&] {
+      return ops::embedding(weight, ids, {.sparse_grad = options_.sparse_grad, .padding_idx = options_.padding_idx});
+    });
   });
 }
 
 Tensor Embedding::bag(const Tensor& ids, BagMode mode) const {
   check_ids(ids, lazy_name(*this));
   check(ids.dim() >= 1, "{}: bag ids {} need a last dimension holding the bag", lazy_name(*this), ids.shape());
-  return with_layer_name(lazy_name(*this), [&] {
-    return ops::embedding_bag(weight, ids,
-                              {.mode = mode, .padding_idx = options_.padding_idx, .sparse_grad = options_.sparse_grad});
+  return scoped_forward([&] {
+    return with_layer_name(lazy_name(*this), [&] {
+      return ops::embedding_bag(weight, ids,
+                                {.mode = mode, .padding_idx = options_.padding_idx, .sparse_grad = options_.sparse_grad});
+    });
   });
 }
 
@@ -88,9 +92,11 @@ void EmbeddingBag::reset_parameters(Generator* gen) {
 Tensor EmbeddingBag::operator()(const Tensor& ids) const {
   check_ids(ids, lazy_name(*this));
   check(ids.dim() >= 1, "{}: ids {} need a last dimension holding the bag", lazy_name(*this), ids.shape());
-  return with_layer_name(lazy_name(*this), [&] {
-    return ops::embedding_bag(
-        weight, ids, {.mode = options_.mode, .padding_idx = options_.padding_idx, .sparse_grad = options_.sparse_grad});
+  return scoped_forward([&] {
+    return with_layer_name(lazy_name(*this), [&] {
+      return ops::embedding_bag(
+          weight, ids, {.mode = options_.mode, .padding_idx = options_.padding_idx, .sparse_grad = options_.sparse_grad});
+    });
   });
 }
 

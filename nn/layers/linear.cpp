@@ -26,7 +26,7 @@ void Linear::reset_parameters(Generator* gen) {
 Tensor Linear::operator()(const Tensor& x) const {
   check(x.defined() && x.dim() >= 1 && x.size(-1) == in_, "{}: input {} must be [..., {}]", lazy_name(*this),
         lazy_shape(x), in_);
-  return ops::linear(x, weight, bias);
+  return scoped_forward([&] { return ops::linear(x, weight, bias); });
 }
 
 std::string Linear::describe() const {

@@ -52,11 +52,17 @@ Linear& MLP::linear(size_t i) const {
 Tensor MLP::operator()(const Tensor& x) const {
   check(x.defined() && x.dim() >= 1 && x.size(-1) == sizes_[0], "{}: input {} must be [..., {}]", lazy_name(*this),
         lazy_shape(x), sizes_[0]);
-  return continue_from(0, (*linears_[0])(x));
+  ModuleScope scope(*this);
+  return scope.output(layers_from(0, (*linears_[0])(x)));
 }
 
 Tensor MLP::continue_from(size_t layer, const Tensor& z) const {
   check(layer < linears_.size(), "{}: continue_from layer {} (it has {})", lazy_name(*this), layer, linears_.size());
+  ModuleScope scope(*this);
+  return scope.output(layers_from(layer, z));
+}
+
+Tensor MLP::layers_from(size_t layer, const Tensor& z) const {
   const size_t last = linears_.size() - 1;
   Tensor x = z;
   for (size_t i = layer;; ++i) {

@@ -58,6 +58,8 @@ class MLP : public Module {
   std::string describe() const override;  // "MLP(160 -> 200 -> 80 -> 1, relu)"
 
  private:
+  Tensor layers_from(size_t layer, const Tensor& z) const;  // the body of both, in this module's scope
+
   Sizes sizes_;
   MLPOptions options_;
   std::vector<Linear*> linears_;

@@ -27,7 +27,7 @@ void LayerNorm::reset_parameters() {
 
 Tensor LayerNorm::operator()(const Tensor& x) const {
   check(x.dim() >= 1 && x.size(-1) == dim_, "{}: input {} must be [..., {}]", lazy_name(*this), x.shape(), dim_);
-  return ops::layer_norm(x, Shape{dim_}, weight, bias, options_.eps);
+  return scoped_forward([&] { return ops::layer_norm(x, Shape{dim_}, weight, bias, options_.eps); });
 }
 
 std::string LayerNorm::describe() const {
@@ -69,13 +69,15 @@ Tensor BatchNorm1d::operator()(const Tensor& x) const {
   check(x.dim() >= 2 && x.size(-1) == c, "{}: input {} must be [B, {}] or [..., {}]", lazy_name(*this), x.shape(), c,
         c);
   const bool batch_stats = is_training() || !options_.track_running_stats;
-  Tensor x2 = x.dim() == 2 ? x : x.reshape({-1, c});
-  check(!batch_stats || x2.size(0) > 1,
+  check(!batch_stats || x.numel() / c > 1,
         "{}: input {} has one value per channel; batch statistics need more than one (training mode)", lazy_name(*this),
         x.shape());
-  Tensor y = ops::batch_norm(x2, running_mean, running_var, weight, bias, batch_stats, options_.momentum,
-                             options_.eps);
-  return x.dim() == 2 ? y : y.reshape(x.shape());
+  return scoped_forward([&] {
+    Tensor x2 = x.dim() == 2 ? x : x.reshape({-1, c});
+    Tensor y = ops::batch_norm(x2, running_mean, running_var, weight, bias, batch_stats, options_.momentum,
+                               options_.eps);
+    return x.dim() == 2 ? y : y.reshape(x.shape());
+  });
 }
 
 std::string BatchNorm1d::describe() const {

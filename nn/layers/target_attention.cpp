@@ -172,12 +172,13 @@ Tensor TargetAttention::weigh(const Tensor& s, const Tensor& mask) const {
 
 Tensor TargetAttention::attention_weights(const Tensor& query, const Tensor& keys, const Tensor& mask) const {
   check_inputs(query, keys, mask, Tensor());
-  return weigh(scores(query, keys), mask);
+  return scoped_forward([&] { return weigh(scores(query, keys), mask); });
 }
 
 Tensor TargetAttention::operator()(const Tensor& query, const Tensor& keys, const Tensor& mask,
                                    const Tensor& values) const {
   check_inputs(query, keys, mask, values);
+  ModuleScope scope(*this);
   Tensor a = weigh(scores(query, keys), mask);
   if (options_.dropout > 0) a = ops::dropout(a, options_.dropout, is_training(), options_.dropout_gen);
   // sum_t a_t V_t as one batched product [B, 1, T] x [B, T, dv]; the value projection comes
@@ -186,7 +187,7 @@ Tensor TargetAttention::operator()(const Tensor& query, const Tensor& keys, cons
   if (w_value.defined()) o = ops::linear(o, w_value.t());
   if (w_out.defined()) o = ops::linear(o, w_out.t());
   if (options_.residual) o = ops::add(o, query);
-  return o;
+  return scope.output(o);
 }
 
 std::string TargetAttention::describe() const {

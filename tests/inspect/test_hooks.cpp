@@ -2,9 +2,16 @@
 #include <doctest/doctest.h>
 
 #include "core/autograd.h"
+#include "nn/layers/embedding.h"
 #include "nn/layers/linear.h"
+#include "nn/layers/mlp.h"
+#include "nn/layers/normalization.h"
 #include "nn/module.h"
 #include "ops/ops.h"
+
+#include <map>
+#include <set>
+#include <string>
 
 using namespace tg;
 
@@ -75,7 +82,10 @@ TEST_CASE("module scope: ops recorded inside a module's forward carry its path; 
   Model model;
   Tensor x = uniform({2, 3}, -1, 1);
   Tensor y = model.tower(x);
-  for (const auto& n : tape_of(y)) CHECK(std::string(n->module) == "tower");
+  // The relu is the tower's own op; the layers' ops carry the layers' paths.
+  std::set<std::string> modules;
+  for (const auto& n : tape_of(y)) modules.insert(n->module);
+  CHECK(modules == std::set<std::string>{"tower", "tower.hidden", "tower.out"});
   CHECK(std::string(current_module()).empty());  // restored after the forward
 
   int calls = 0;
@@ -91,4 +101,39 @@ TEST_CASE("module scope: ops recorded inside a module's forward carry its path; 
   CHECK(model.tower(x).to_vector() == y.to_vector());
   CHECK(std::string(model.tower.scope_name()) == "tower");
   CHECK(std::string(model.tower.hidden.scope_name()) == "tower.hidden");
+}
+
+TEST_CASE("module scope: built-in layers run their forward hooks; a hook on an embedding changes the gradients") {
+  struct Net : nn::Module {
+    nn::Embedding& table;
+    nn::LayerNorm& norm;
+    nn::MLP& mlp;
+    Net()
+        : table(add<nn::Embedding>("table", 5, 4)),
+          norm(add<nn::LayerNorm>("norm", 4)),
+          mlp(add<nn::MLP>("mlp", nn::MLP::Sizes{4, 3, 1})) {}
+    Tensor operator()(const Tensor& ids) { return mlp(norm(table(ids))); }
+  } net;
+  Tensor ids = tensor({1.0, 3.0}, {.dtype = kInt64});
+  std::map<std::string, int> calls;
+  for (auto& [name, module] : net.named_modules())
+    module->register_forward_hook([&calls, name = name](const nn::Module&, const Tensor&) {
+      ++calls[name];
+      return Tensor();
+    });
+  Tensor y = net(ids);
+  // Every layer that ran, the MLP's inner Linears included; the root has no scope of its own here.
+  CHECK(calls == std::map<std::string, int>{{"table", 1}, {"norm", 1}, {"mlp", 1}, {"mlp.0", 1}, {"mlp.1", 1}});
+  std::set<std::string> modules;
+  for (const auto& n : tape_of(y)) modules.insert(n->module);
+  CHECK(modules.count("table") == 1);
+  CHECK(modules.count("mlp.0") == 1);
+
+  // A hook that scales the table's output by 0 cuts every path to the table's weight.
+  ops::sum(y).backward();
+  CHECK(ops::sum(ops::abs(net.table.weight.grad())).item() > 0);
+  net.zero_grad();
+  net.table.register_forward_hook([](const nn::Module&, const Tensor& out) { return out * 0.0; });
+  ops::sum(net(ids)).backward();
+  CHECK(ops::sum(ops::abs(net.table.weight.grad())).item() == 0);
 }

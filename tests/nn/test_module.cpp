@@ -118,3 +118,29 @@ TEST_CASE("Module: zero_grad and summary") {
   CHECK(s.find("(embedding)") != std::string::npos);
   CHECK(s.find("total trainable parameters: 59") != std::string::npos);
 }
+
+TEST_CASE("Module: to(dtype) and to(device) rewrite every tensor in place; handles stay valid") {
+  Net net;
+  Tensor w = net.emb.weight;  // a handle taken before, as an optimizer holds it
+  const std::vector<double> before = w.to_vector();
+  CHECK(net.device() == kCPU);
+  net.to(kCPU);  // already there: nothing changes
+  CHECK(w.same(net.emb.weight));
+  CHECK(w.to_vector() == before);
+
+  ops::sum(net.emb.weight).backward();
+  REQUIRE(w.grad().defined());
+  net.to(kFloat64);
+  CHECK(w.dtype() == kFloat64);  // the old handle sees the converted tensor
+  CHECK(w.to_vector() == before);
+  CHECK_FALSE(w.grad().defined());  // gradients are dropped
+  for (const auto& p : net.named_parameters()) CHECK(p.value.dtype() == kFloat64);
+  for (const auto& b : net.named_buffers()) CHECK(b.value.dtype() == kFloat64);  // floating buffers follow
+  CHECK_THROWS_WITH_AS(net.to(kInt64), doctest::Contains("cannot convert them to int64"), Error);
+
+  if (!cuda_available()) {  // no GPU here: a clear error, and the module is left as it was
+    CHECK_THROWS_WITH_AS(net.to(Device::cuda(0)), doctest::Contains("cuda"), Error);
+    CHECK(net.device() == kCPU);
+    CHECK(w.to_vector() == before);
+  }
+}
