@@ -22,6 +22,15 @@ const Column& Dataset::column(std::string_view name) const {
 
 Column& Dataset::column(std::string_view name) { return const_cast<Column&>(std::as_const(*this).column(name)); }
 
+void Dataset::allocate_id_columns(size_t rows) {
+  labels.reserve(rows);
+  for (const auto& fs : schema.fields) {
+    if (fs.kind == FieldKind::Label) continue;
+    columns.push_back(Column{.name = fs.name, .kind = fs.kind, .width = fs.width()});
+    columns.back().ids.resize(rows * static_cast<size_t>(fs.width()));
+  }
+}
+
 Dataset Dataset::take(std::span<const int64_t> row_indices) const {
   Dataset out;
   out.schema = schema;

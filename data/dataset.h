@@ -50,6 +50,9 @@ class Dataset {
   bool has_column(std::string_view name) const;
   const Column& column(std::string_view name) const;  // error naming it and the known columns
   Column& column(std::string_view name);
+  // For readers that fill ids in place: one column per non-label field of the schema, in
+  // schema order, holding rows * width zero ids; reserves the labels.
+  void allocate_id_columns(size_t rows);
   // A new dataset with the given rows, in the given order (splits, filters).
   Dataset take(std::span<const int64_t> row_indices) const;
   // Checks every column's length against rows() and every id against its vocabulary size;

@@ -209,12 +209,7 @@ MovieLensSplits build_movielens_splits(const MovieLensTables& tables, const Movi
         t.key_field = name;
         d.item_tables.emplace(name, std::move(t));
       }
-    d.labels.reserve(rows_of[p]);
-    for (const auto& fs : schema.fields) {
-      if (fs.kind == FieldKind::Label) continue;
-      d.columns.push_back(Column{.name = fs.name, .kind = fs.kind, .width = fs.width()});
-      d.columns.back().ids.resize(rows_of[p] * static_cast<size_t>(fs.width()));
-    }
+    d.allocate_id_columns(rows_of[p]);
   }
   // Column positions (schema order without the label).
   enum : size_t { cUser, cMovie, cGender, cAge, cOccupation, cZip, cGenres, cYear, cHistory, cHistoryItem, cUnclick, cLike, cDislike };

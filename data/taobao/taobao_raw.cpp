@@ -353,12 +353,7 @@ TaobaoSplits read_taobao_raw(const std::string& dir, const TaobaoRawOptions& o) 
     d.schema = schema;
     d.vocabularies = vocab;
     d.item_tables.emplace("adgroup_id", items);
-    d.labels.reserve(rows_of[p]);
-    for (const auto& fs : schema.fields) {
-      if (fs.kind == FieldKind::Label) continue;
-      d.columns.push_back(Column{.name = fs.name, .kind = fs.kind, .width = fs.width()});
-      d.columns.back().ids.resize(rows_of[p] * static_cast<size_t>(fs.width()));
-    }
+    d.allocate_id_columns(rows_of[p]);
   }
   // Column positions: 9 user, 6 ad (price included), pid, hour, click, unclick, [like_brand, like_cate].
   constexpr size_t cPid = 15, cHour = 16, cClick = 17, cUnclick = 18, cLikeBrand = 19, cLikeCate = 20;

@@ -13,23 +13,13 @@
 #include <fmt/format.h>
 
 #include "data/synthetic/taobao_synthetic.h"
+#include "tests/test_files.h"
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out;  // stdout and stderr together
-};
-
-Run run(const std::string& args) {
-  std::string cmd = fmt::format("{}/apps/{} 2>&1", TAPEGRAD_BUILD_DIR, args);
-  FILE* p = popen(cmd.c_str(), "r");
-  Run r{-1, ""};
-  if (!p) return r;
-  char buf[4096];
-  while (fgets(buf, sizeof buf, p)) r.out += buf;
-  r.status = pclose(p);
-  return r;
+// An app with its arguments; stdout and stderr together.
+tg::testing::CommandResult run(const std::string& args) {
+  return tg::testing::run_command(fmt::format("{}/apps/{} 2>&1", TAPEGRAD_BUILD_DIR, args));
 }
 
 nlohmann::json last_json_line(const std::string& out) {
@@ -43,7 +33,7 @@ nlohmann::json last_json_line(const std::string& out) {
 TEST_CASE("apps: --help lists the common options and every model knob") {
   for (const char* app : {"tapegrad-iarm", "tapegrad-qin", "tapegrad-eain", "tapegrad-dumn", "tapegrad-baseline"}) {
     CAPTURE(app);
-    Run r = run(fmt::format("{} --help", app));
+    auto r = run(fmt::format("{} --help", app));
     CHECK(r.status == 0);
     CHECK(r.out.find("--epochs") != std::string::npos);
     CHECK(r.out.find("--format") != std::string::npos);
@@ -55,7 +45,7 @@ TEST_CASE("apps: --help lists the common options and every model knob") {
 
 TEST_CASE("apps: a short run on the built-in data, then eval and predict from its directory") {
   auto dir = std::filesystem::temp_directory_path() / fmt::format("tapegrad-app-{}", ::getpid());
-  Run r = run(fmt::format("tapegrad-iarm --epochs 1 --max-steps 3 --quiet --layers 1 --out {}", dir.string()));
+  auto r = run(fmt::format("tapegrad-iarm --epochs 1 --max-steps 3 --quiet --layers 1 --out {}", dir.string()));
   REQUIRE_MESSAGE(r.status == 0, r.out);
   auto j = last_json_line(r.out);
   CHECK(j["model"] == "iarm");
@@ -67,11 +57,11 @@ TEST_CASE("apps: a short run on the built-in data, then eval and predict from it
   CHECK(j.contains("seconds"));
   for (const char* f : {"run.json", "model.safetensors", "last.safetensors", "metrics.jsonl", "curves.svg"})
     CHECK_MESSAGE(std::filesystem::exists(dir / f), f);
-  Run e = run(fmt::format("tapegrad-iarm eval --checkpoint {}", dir.string()));
+  auto e = run(fmt::format("tapegrad-iarm eval --checkpoint {}", dir.string()));
   REQUIRE_MESSAGE(e.status == 0, e.out);
   auto je = last_json_line(e.out);
   CHECK(je["auc"].get<double>() == doctest::Approx(j["auc"].get<double>()).epsilon(1e-9));
-  Run p = run(fmt::format("tapegrad-iarm predict --checkpoint {} --output {}", dir.string(), (dir / "p.txt").string()));
+  auto p = run(fmt::format("tapegrad-iarm predict --checkpoint {} --output {}", dir.string(), (dir / "p.txt").string()));
   REQUIRE_MESSAGE(p.status == 0, p.out);
   std::ifstream in(dir / "p.txt");
   int64_t lines = 0;
@@ -84,12 +74,12 @@ TEST_CASE("apps: --format taobao on synthetic raw Tianchi CSVs and on FuxiCTR gi
   auto dir = std::filesystem::temp_directory_path() / fmt::format("tapegrad-app-taobao-{}", ::getpid());
   const tg::data::SyntheticOptions o{.seed = 4, .rows = 3000, .users = 300, .items = 450, .teacher_file = false};
   tg::data::write_synthetic_taobao((dir / "raw").string(), o, tg::data::TaobaoFormat::Raw);
-  Run r = run(fmt::format("tapegrad-iarm --format taobao --data {} --epochs 1 --max-steps 3 --quiet --layers 1 --out {}",
+  auto r = run(fmt::format("tapegrad-iarm --format taobao --data {} --epochs 1 --max-steps 3 --quiet --layers 1 --out {}",
                           (dir / "raw").string(), (dir / "run").string()));
   REQUIRE_MESSAGE(r.status == 0, r.out);
   auto j = last_json_line(r.out);
   CHECK(j["examples"] == 300);  // the last 10% of 3,000 impressions in time order
-  Run e = run(fmt::format("tapegrad-iarm eval --checkpoint {}", (dir / "run").string()));
+  auto e = run(fmt::format("tapegrad-iarm eval --checkpoint {}", (dir / "run").string()));
   REQUIRE_MESSAGE(e.status == 0, e.out);
   CHECK(last_json_line(e.out)["auc"].get<double>() == doctest::Approx(j["auc"].get<double>()).epsilon(1e-9));
 
@@ -103,11 +93,11 @@ TEST_CASE("apps: --format taobao on synthetic raw Tianchi CSVs and on FuxiCTR gi
   for (auto& p : parts) p << header << '\n';
   for (int i = 0; std::getline(in, line); ++i) parts[i < 2400 ? 0 : i < 2700 ? 1 : 2] << line << '\n';
   for (auto& p : parts) p.close();
-  Run f = run(fmt::format("tapegrad-baseline --model deepfm --format taobao --data {} --epochs 1 --max-steps 3 --quiet "
+  auto f = run(fmt::format("tapegrad-baseline --model deepfm --format taobao --data {} --epochs 1 --max-steps 3 --quiet "
                           "--out {}", (dir / "fuxi").string(), (dir / "run-deepfm").string()));
   REQUIRE_MESSAGE(f.status == 0, f.out);
   CHECK(last_json_line(f.out)["examples"] == 300);
-  Run bad = run(fmt::format("tapegrad-iarm --format taobao --data {}", (dir / "run").string()));
+  auto bad = run(fmt::format("tapegrad-iarm --format taobao --data {}", (dir / "run").string()));
   CHECK(bad.status != 0);
   CHECK(bad.out.find("no raw_sample.csv, train.csv or train_sample.csv") != std::string::npos);
   std::filesystem::remove_all(dir);
@@ -117,13 +107,13 @@ TEST_CASE("apps: bad input gives a clear error and a non-zero exit") {
   auto dir = std::filesystem::temp_directory_path() / fmt::format("tapegrad-app-bad-{}", ::getpid());
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "bad.txt") << "1\t2\n";
-  Run r = run(fmt::format("tapegrad-baseline --model lr --format criteo --data {}", (dir / "bad.txt").string()));
+  auto r = run(fmt::format("tapegrad-baseline --model lr --format criteo --data {}", (dir / "bad.txt").string()));
   CHECK(r.status != 0);
   CHECK(r.out.find("bad.txt:1: expected 40 tab-separated fields") != std::string::npos);
-  Run k = run("tapegrad-iarm --heads x");
+  auto k = run("tapegrad-iarm --heads x");
   CHECK(k.status != 0);
   CHECK(k.out.find("heads") != std::string::npos);
-  Run u = run("tapegrad-iarm --format parquet --data x");
+  auto u = run("tapegrad-iarm --format parquet --data x");
   CHECK(u.status != 0);
   CHECK(u.out.find("unknown --format 'parquet'") != std::string::npos);
   std::filesystem::remove_all(dir);

@@ -1,5 +1,5 @@
 #pragma once
-// The four paper models at tiny sizes on the planted test dataset (tests/models), with one
+// The four paper models at small sizes on the planted dataset (models/planted.h), with one
 // batch, for the inspection tests.
 #include <map>
 #include <memory>
@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "data/batch.h"
+#include "models/planted.h"
 #include "models/registry.h"
-#include "tests/models/synthetic_fixture.h"
 
 namespace tg::testing {
 
@@ -17,18 +17,10 @@ inline const std::vector<std::string>& paper_models() {
   return names;
 }
 
-// Which of the fixture's fields each model reads, and small sizes.
+// The fields of the planted dataset each model reads, at width 4.
 inline models::ModelArgs small_args(const std::string& name) {
-  std::map<std::string, std::string> kv{{"dim", "4"}};
-  if (name == "qin" || name == "eain") {
-    kv["item_field"] = "i1";
-    kv["item_attributes"] = "tags";
-    kv["history"] = "hist";
-  }
-  if (name == "dumn") {
-    kv["sequences"] = "hist,unc,lik,dis";
-    kv["item_field"] = "i1";
-  }
+  std::map<std::string, std::string> kv = models::planted_field_knobs(name);
+  kv["dim"] = "4";
   return models::ModelArgs(kv);
 }
 
@@ -40,7 +32,7 @@ struct ModelCase {
 
 inline ModelCase small_model(const std::string& name, int64_t rows = 8) {
   ModelCase c;
-  c.data = planted_dataset(rows, 1);
+  c.data = models::planted_dataset(rows, 1);
   std::vector<int64_t> all(static_cast<size_t>(rows));
   for (int64_t i = 0; i < rows; ++i) all[static_cast<size_t>(i)] = i;
   c.batch = data::make_batch(c.data, all);

@@ -4,25 +4,17 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
-namespace {
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-}  // namespace
+#include "tests/test_files.h"
+
+using tg::testing::read_file;
 
 TEST_CASE("tutorial: TUTORIAL.md shows docs/tutorial/tiny_ctr.cpp, and the program does what the text says") {
   const std::string source = TAPEGRAD_SOURCE_DIR;
-  std::string tutorial = slurp(source + "/docs/TUTORIAL.md");
-  std::string example = slurp(source + "/docs/tutorial/tiny_ctr.cpp");
+  std::string tutorial = read_file(source + "/docs/TUTORIAL.md");
+  std::string example = read_file(source + "/docs/tutorial/tiny_ctr.cpp");
   REQUIRE_FALSE(example.empty());
   CHECK(tutorial.find("```cpp\n" + example + "```") != std::string::npos);
 
@@ -30,12 +22,8 @@ TEST_CASE("tutorial: TUTORIAL.md shows docs/tutorial/tiny_ctr.cpp, and the progr
   fs::path dir = fs::temp_directory_path() / ("tapegrad-tutorial-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   std::string cmd = "cd '" + dir.string() + "' && " + TAPEGRAD_BUILD_DIR + "/tests/inspect/tapegrad-tutorial";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) out += buf;
-  CHECK(pclose(p) == 0);
+  auto [status, out] = tg::testing::run_command(cmd);
+  CHECK(status == 0);
   CHECK(fs::exists(dir / "tiny_ctr.dot"));
   CHECK(out.find("graph: ") != std::string::npos);
   CHECK(out.find("step 150: loss ") != std::string::npos);

@@ -7,6 +7,7 @@
 #include "core/tapegrad.h"
 #include "data/batch.h"
 #include "models/dumn.h"
+#include "models/planted.h"
 #include "models/registry.h"
 #include "nn/io/checkpoint.h"
 #include "nn/layers/convert.h"
@@ -14,71 +15,10 @@
 #include "nn/train/trainer.h"
 #include "ops/ops.h"
 #include "tests/gradcheck.h"
-#include "tests/models/synthetic_fixture.h"
 
 using namespace tg;
 
 namespace {
-
-// Tiny sizes per model, so that a float64 finite-difference check over every parameter is fast.
-// The fixture's item, item attribute and history fields, for the sequence models.
-std::map<std::string, std::string> fixture_args(const std::string& name) {
-  std::map<std::string, std::string> kv;
-  if (name == "qin" || name == "din" || name == "eain") {
-    kv["item_field"] = "i1";
-    kv["item_attributes"] = "tags";
-    kv["history"] = "hist";
-  }
-  if (name == "dumn") {
-    kv["sequences"] = "hist,unc,lik,dis";
-    kv["item_field"] = "i1";
-  }
-  return kv;
-}
-
-models::ModelArgs tiny_args(const std::string& name) {
-  std::map<std::string, std::string> kv = fixture_args(name);
-  kv["init_std"] = "0.3";
-  if (name == "iarm" || name == "autoint") {
-    kv["dim"] = "2";
-    kv["heads"] = "2";
-    kv["head_dim"] = "2";
-    kv["layers"] = "2";
-    if (name == "iarm") kv["interest"] = "3,2";
-  }
-  if (name == "fm" || name == "deepfm") kv["dim"] = "2";
-  if (name == "deepfm") kv["dnn"] = "3";
-  if (name == "qin") {
-    kv["dim"] = "2";
-    kv["attention_dim"] = "3";
-    kv["num_layers"] = "2";
-    kv["num_row"] = "2";
-    kv["dropout"] = "0";
-  }
-  if (name == "eain") {
-    kv["dim"] = "2";
-    kv["attention_dim"] = "3";
-    kv["mask_width"] = "4";
-    kv["mlp"] = "3";
-    kv["paim_layers"] = "1";
-    kv["l2"] = "0.01";
-  }
-  if (name == "dumn") {
-    kv["dim"] = "2";
-    kv["heads"] = "1";
-    kv["slots"] = "3";
-    kv["memory_dim"] = "2";
-    kv["controller"] = "3";
-    kv["mlp"] = "3";
-    kv["margin"] = "2.0";  // every hinge active: no kink at 0
-  }
-  if (name == "din") {
-    kv["dim"] = "2";
-    kv["attention_hidden"] = "3";
-    kv["mlp"] = "4";
-  }
-  return models::ModelArgs(kv);
-}
 
 models::ModelArgs args_of(std::map<std::string, std::string> kv) { return models::ModelArgs(std::move(kv)); }
 
@@ -91,28 +31,18 @@ std::vector<int64_t> iota_rows(int64_t n) {
 }  // namespace
 
 TEST_CASE("models: every registered model passes a float64 gradient check of its full loss") {
-  data::Dataset d = testing::planted_dataset(6, 1);
-  data::Batch batch = data::make_batch(d, iota_rows(6));
   for (const auto& spec : models::registry()) {
     CAPTURE(spec.name);
-    manual_seed(3);
-    auto model = models::make_model(spec.name, d, tiny_args(spec.name));
-    nn::to_dtype(*model, kFloat64);
-    // Zero biases put ReLUs exactly at their kink for rows whose inputs are all zero (dead
-    // hidden units): move every 1-D parameter away from zero so finite differences are valid.
-    {
-      NoGradGuard no_grad;
-      for (auto& p : model->parameters())
-        if (p.dim() == 1) p.copy_(uniform(p.shape(), 0.1, 0.5, {.dtype = kFloat64}));
-    }
-    Tensor logits = model->forward(batch);
+    models::TinyModel t = models::tiny_model(spec.name, 1);
+    nn::CtrModel& model = *t.model;
+    Tensor logits = model.forward(t.batch);
     CHECK(logits.shape() == Shape{6});
     CHECK(logits.dtype() == kFloat64);
-    TensorList params = model->parameters();
+    TensorList params = model.parameters();
     auto result = testing::gradcheck(
         [&](const TensorList&) {
-          Tensor z = model->forward(batch);
-          return model->loss(batch, z).total;
+          Tensor z = model.forward(t.batch);
+          return model.loss(t.batch, z).total;
         },
         params);
     CHECK_MESSAGE(result.ok, spec.name << ": " << result.report);
@@ -120,7 +50,7 @@ TEST_CASE("models: every registered model passes a float64 gradient check of its
 }
 
 TEST_CASE("models: unknown names and options are refused") {
-  data::Dataset d = testing::planted_dataset(4, 1);
+  data::Dataset d = models::planted_dataset(4, 1);
   CHECK_THROWS_WITH_AS(models::make_model("iarn", d), doctest::Contains("unknown model 'iarn' (models: iarm"), Error);
   CHECK_THROWS_WITH_AS(models::make_model("iarm", d, args_of({{"head", "2"}})),
                        doctest::Contains("iarm: unknown option(s) head"), Error);
@@ -129,12 +59,12 @@ TEST_CASE("models: unknown names and options are refused") {
 }
 
 TEST_CASE("models: models with interactions learn the planted user-item structure, LR cannot") {
-  data::Dataset train = testing::planted_dataset(12000, 1), valid = testing::planted_dataset(3000, 2),
-                test = testing::planted_dataset(3000, 3);
+  data::Dataset train = models::planted_dataset(12000, 1), valid = models::planted_dataset(3000, 2),
+                test = models::planted_dataset(3000, 3);
   std::map<std::string, double> auc;
   for (const char* name : {"lr", "fm", "iarm", "qin", "din", "eain", "dumn"}) {
     manual_seed(1);
-    auto kv = fixture_args(name);
+    auto kv = models::planted_field_knobs(name);
     kv["init_std"] = "0.05";
     auto model = models::make_model(name, train, models::ModelArgs(kv));
     nn::Adam opt(model->named_parameters(), {.lr = 0.01});
@@ -152,7 +82,7 @@ TEST_CASE("models: models with interactions learn the planted user-item structur
 }
 
 TEST_CASE("models: every ablation switch changes the output and still trains") {
-  data::Dataset d = testing::planted_dataset(512, 4);
+  data::Dataset d = models::planted_dataset(512, 4);
   data::Batch batch = data::make_batch(d, iota_rows(64));
   const std::vector<std::tuple<std::string, std::string, std::string>> switches = {
       {"iarm", "use_interest", "false"}, {"iarm", "use_attention", "false"}, {"iarm", "use_residual", "false"},
@@ -171,7 +101,7 @@ TEST_CASE("models: every ablation switch changes the output and still trains") {
     CAPTURE(value);
     // Embeddings at N(0, 0.1^2), not the papers' 1e-4: with tiny tables some switches only
     // move the initial output by ~1e-8, too little to tell apart from rounding.
-    auto base_args = fixture_args(model);
+    auto base_args = models::planted_field_knobs(model);
     base_args["init_std"] = "0.1";
     if (!base.count(model)) {
       manual_seed(5);
@@ -203,16 +133,16 @@ TEST_CASE("models: every ablation switch changes the output and still trains") {
   }
   // DUMN-TL and DUMN_RS change the loss, not the forward: check the loss terms.
   manual_seed(5);
-  auto tl_args = fixture_args("dumn");
+  auto tl_args = models::planted_field_knobs("dumn");
   tl_args["use_triplet"] = "false";
   auto tl = models::make_model("dumn", d, models::ModelArgs(tl_args));
   CHECK(tl->loss(batch, tl->forward(batch)).extra.empty());
-  auto rs_args = fixture_args("dumn");
+  auto rs_args = models::planted_field_knobs("dumn");
   rs_args["triplet_sampling"] = "random";
   manual_seed(5);
   auto rs = models::make_model("dumn", d, models::ModelArgs(rs_args));
   manual_seed(5);
-  auto hard = models::make_model("dumn", d, models::ModelArgs(fixture_args("dumn")));
+  auto hard = models::make_model("dumn", d, models::ModelArgs(models::planted_field_knobs("dumn")));
   const double l_rs = rs->loss(batch, rs->forward(batch)).extra.at(0).second.item();
   const double l_hard = hard->loss(batch, hard->forward(batch)).extra.at(0).second.item();
   CHECK(l_rs != l_hard);
@@ -220,13 +150,13 @@ TEST_CASE("models: every ablation switch changes the output and still trains") {
 }
 
 TEST_CASE("models: checkpoint save -> load -> predict gives identical outputs") {
-  data::Dataset d = testing::planted_dataset(300, 6);
+  data::Dataset d = models::planted_dataset(300, 6);
   data::Batch batch = data::make_batch(d, iota_rows(50));
   auto path = (std::filesystem::temp_directory_path() / fmt::format("tapegrad-model-{}.safetensors", ::getpid())).string();
   for (const auto& spec : models::registry()) {
     CAPTURE(spec.name);
     manual_seed(8);
-    auto a = models::make_model(spec.name, d, models::ModelArgs(fixture_args(spec.name)));
+    auto a = models::make_model(spec.name, d, models::ModelArgs(models::planted_field_knobs(spec.name)));
     nn::Adam opt(a->parameters(), {.lr = 0.01});
     Tensor loss = a->loss(batch, a->forward(batch)).total;
     loss.backward();
@@ -234,7 +164,7 @@ TEST_CASE("models: checkpoint save -> load -> predict gives identical outputs") 
     a->eval();
     nn::save_weights(path, *a);
     manual_seed(9);  // different initial weights
-    auto b = models::make_model(spec.name, d, models::ModelArgs(fixture_args(spec.name)));
+    auto b = models::make_model(spec.name, d, models::ModelArgs(models::planted_field_knobs(spec.name)));
     b->eval();
     nn::load_weights(path, *b);
     CHECK(testing::max_abs_diff(a->forward(batch), b->forward(batch)) == 0.0);
@@ -244,10 +174,10 @@ TEST_CASE("models: checkpoint save -> load -> predict gives identical outputs") 
 }
 
 TEST_CASE("DUMN: memories change in training steps only, are buffers, and survive a checkpoint") {
-  data::Dataset d = testing::planted_dataset(256, 7);
+  data::Dataset d = models::planted_dataset(256, 7);
   data::Batch batch = data::make_batch(d, iota_rows(64));
   manual_seed(4);
-  auto model = models::make_model("dumn", d, models::ModelArgs(fixture_args("dumn")));
+  auto model = models::make_model("dumn", d, models::ModelArgs(models::planted_field_knobs("dumn")));
   auto& dumn = dynamic_cast<models::Dumn&>(*model);
   for (const auto& p : model->named_parameters()) CHECK(p.name.find("memory") == std::string::npos);
   CHECK(model->named_buffers().size() == 4);
@@ -274,7 +204,7 @@ TEST_CASE("DUMN: memories change in training steps only, are buffers, and surviv
   auto path = (std::filesystem::temp_directory_path() / fmt::format("tapegrad-dumn-{}.safetensors", ::getpid())).string();
   nn::save_weights(path, *model);
   manual_seed(99);
-  auto other = models::make_model("dumn", d, models::ModelArgs(fixture_args("dumn")));
+  auto other = models::make_model("dumn", d, models::ModelArgs(models::planted_field_knobs("dumn")));
   nn::load_weights(path, *other);
   std::filesystem::remove(path);
   for (size_t x = 0; x < 4; ++x)

@@ -10,8 +10,6 @@
 #include <set>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -22,6 +20,7 @@
 #include "core/rng.h"
 #include "data/metrics/metrics.h"
 #include "ops/ops.h"
+#include "tests/test_files.h"
 
 namespace tg::testing {
 
@@ -37,12 +36,7 @@ struct TempDir {
   std::string operator/(const std::string& name) const { return (path / name).string(); }
 };
 
-inline std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+inline std::string slurp(const std::string& path) { return read_file(path); }
 
 // Fields between separators, empty ones kept ("a,,b" -> {"a", "", "b"}).
 inline std::vector<std::string_view> split(std::string_view line, std::string_view sep) {
