@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "ops/elementwise.h"
 
 namespace tg::data {
 
@@ -19,12 +20,22 @@ const Tensor& Batch::operator[](std::string_view name) const {
 Tensor Batch::mask(std::string_view name) const {
   const Tensor& ids = (*this)[name];
   check(ids.dtype() == kInt64, "batch: mask('{}'): the field holds {} values, not ids", name, ids.dtype());
+  if (!ids.device().is_cpu()) return ops::ne(ids, 0.0).to(kFloat32);
   Tensor out = Tensor::empty(ids.shape(), {.dtype = kFloat32});
   Tensor c = ids.contiguous();
   const int64_t* src = c.data<int64_t>();
   float* dst = out.data<float>();
   for (int64_t i = 0, n = c.numel(); i < n; ++i) dst[i] = src[i] != 0 ? 1.0f : 0.0f;
   return out;
+}
+
+Batch Batch::to(Device device) const {
+  Batch moved;
+  moved.size = size;
+  moved.rows = rows;
+  moved.label = label.defined() ? label.to(device) : label;
+  for (const auto& [name, t] : fields) moved.fields.emplace(name, t.to(device));
+  return moved;
 }
 
 Batch make_batch(const Dataset& data, std::span<const int64_t> rows) {

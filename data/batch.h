@@ -29,8 +29,10 @@ struct Batch {
   bool has(std::string_view name) const { return fields.find(name) != fields.end(); }
   // Error naming the field and the batch's fields when absent.
   const Tensor& operator[](std::string_view name) const;
-  // float32 [B, T] (or [B, M]): 1 where the id is not padding.
+  // float32 [B, T] (or [B, M]): 1 where the id is not padding; on the ids' device.
   Tensor mask(std::string_view name) const;
+  // The same batch with the label and every field on `device` (rows stay on the host).
+  Batch to(Device device) const;
 };
 
 // Gathers the given dataset rows into a Batch (every column, every item attribute of every

@@ -43,7 +43,7 @@ Tensor FactorizationMachine::forward(const data::Batch& batch) {
     Tensor s = ops::sum(e, 1);                       // [B, d]
     Tensor sq = ops::sum(ops::mul(e, e), 1);         // [B, d]
     Tensor pair = ops::sum(ops::sub(ops::mul(s, s), sq), 1);
-    z = ops::add(z, ops::mul(pair, scalar_tensor(0.5, {.dtype = pair.dtype()})));
+    z = ops::add(z, ops::mul(pair, scalar_tensor(0.5, {.dtype = pair.dtype(), .device = pair.device()})));
   }
   if (mlp_) z = ops::add(z, (*mlp_)(e.flatten(1)).squeeze(1));
   return z;

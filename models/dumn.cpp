@@ -25,7 +25,8 @@ std::vector<std::string> group_fields(const FieldEmbedding& e, const data::Schem
 // a - (a.b / (|b|^2 + eps)) b, per row.
 Tensor orthogonal(const Tensor& a, const Tensor& b) {
   Tensor ab = ops::sum(ops::mul(a, b), 1, true);
-  Tensor bb = ops::add(ops::sum(ops::mul(b, b), 1, true), scalar_tensor(1e-8, {.dtype = b.dtype()}));
+  Tensor eps = scalar_tensor(1e-8, {.dtype = b.dtype(), .device = b.device()});
+  Tensor bb = ops::add(ops::sum(ops::mul(b, b), 1, true), eps);
   return ops::sub(a, ops::mul(ops::div(ab, bb), b));
 }
 
@@ -169,6 +170,7 @@ Tensor Dumn::forward(const data::Batch& batch) {
   std::array<Tensor, 4> f;
   for (size_t x = 0; x < 4; ++x) {
     const std::string& seq = config_.sequences[x];
+    nn::ModuleScope scope(*branches_[x]);  // the branch's ops carry its path (graph, trace, anomalies)
     Tensor e = embedding_.embed(config_.item_field, batch[seq]);  // [B, T, E]
     Tensor mask = batch.mask(seq).to(e.dtype());
     Tensor o = branches_[x]->mhsa(e, mask);
@@ -183,23 +185,25 @@ Tensor Dumn::forward(const data::Batch& batch) {
   std::vector<Tensor> fused = {e_user, e_item};
   for (size_t x = 0; x < 4; ++x) {
     DumnBranch& br = *branches_[x];
+    nn::ModuleScope scope(br);
     Tensor gated_s = config_.fusion == "gate" ? ops::mul(s[x], ops::sigmoid(ops::matmul(s[x], br.gate_s))) : s[x];
     if (!config_.use_umn) {
       fused.push_back(gated_s);
       continue;
     }
     Tensor g = ops::relu((*br.controller)(ops::concat({s[x], e_user}, 1)));
+    const TensorOptions like_g{.dtype = g.dtype(), .device = g.device()};  // for the constants
     Tensor memory = br.memory.to(g.dtype()).detach();  // read: a constant
     Tensor w_read = ops::softmax(ops::mul(address((*br.read_key)(g), memory),
-                                          scalar_tensor(config_.beta, {.dtype = g.dtype()})), 1);
+                                          scalar_tensor(config_.beta, like_g)), 1);
     Tensor r = ops::matmul(w_read, memory);  // [B, Z]
     if (write) {
       // M' = (1 - mean_b w (x) erase) * M + mean_b w (x) add, as two [m, Z] products.
       Tensor w = ops::softmax(address((*br.write_key)(g), memory), 1);  // [B, m]
-      Tensor inv_b = scalar_tensor(1.0 / static_cast<double>(w.size(0)), {.dtype = g.dtype()});
+      Tensor inv_b = scalar_tensor(1.0 / static_cast<double>(w.size(0)), like_g);
       Tensor erase = ops::mul(ops::matmul(w.t(), ops::sigmoid((*br.erase)(g))), inv_b);
       Tensor add = ops::mul(ops::matmul(w.t(), ops::tanh((*br.add_head)(g))), inv_b);
-      written_[x] = ops::add(ops::mul(ops::sub(scalar_tensor(1.0, {.dtype = g.dtype()}), erase), memory), add);
+      written_[x] = ops::add(ops::mul(ops::sub(scalar_tensor(1.0, like_g), erase), memory), add);
       anchors_[x] = ops::matmul(w, written_[x]);  // the anchor of the triplet loss, from M'
     }
     Tensor gated_r = config_.fusion == "gate" ? ops::mul(r, ops::sigmoid(ops::matmul(r, br.gate_r))) : r;

@@ -100,8 +100,8 @@ Tensor Eain::forward(const data::Batch& batch) {
     Tensor keys = items.history;
     if (config_.pos_in_din) {
       // Recency: slot j (most recent last) has t = T - 1 - j.
-      Tensor pe = pe_.narrow(0, 0, T).to(keys.dtype());
-      Tensor reversed = ops::index_select(pe, 0, arange(T - 1, -1, -1));
+      Tensor pe = pe_.narrow(0, 0, T).to(keys.device()).to(keys.dtype());  // pe_ is built on the cpu
+      Tensor reversed = ops::index_select(pe, 0, arange(T - 1, -1, -1).to(keys.device()));
       keys = ops::add(keys, reversed.unsqueeze(0));
     }
     h_u = (*attention_)(items.target, keys, items.mask, items.history);
@@ -129,7 +129,7 @@ Tensor Eain::forward(const data::Batch& batch) {
       x = ops::relu(paim_->at<nn::Linear>(l)(ops::mul(x.unsqueeze(2), x.unsqueeze(1)).flatten(1)));  // batched outer product
     // PE of the number of valid history items.
     Tensor n_valid = ops::sum(items.mask, 1).to(kInt64);
-    Tensor pos = ops::index_select(pe_.to(x.dtype()), 0, n_valid);
+    Tensor pos = ops::index_select(pe_.to(x.device()).to(x.dtype()), 0, n_valid);
     head_in = ops::concat({head_in, x, pos}, 1);
   }
   return (*head_)(head_in).squeeze(1);

@@ -93,7 +93,7 @@ Tensor Iarm::forward(const data::Batch& batch) {
   for (size_t l = 0; l < interact_.size(); ++l) x = interact_.at<nn::MultiHeadSelfAttention>(l)(x);
   merged.push_back(x.flatten(1));
   if (interest_) {
-    Tensor ids = from_vector(user_index_, {static_cast<int64_t>(user_index_.size())});
+    Tensor ids = from_vector(user_index_, {static_cast<int64_t>(user_index_.size())}).to(e0.device());
     Tensor u = ops::index_select(e0, 1, ids).flatten(1);  // [B, n*d]
     merged.push_back((*interest_)(u));
   }

@@ -37,6 +37,7 @@
 #include "apps/bench/synthetic.h"
 #include "core/autograd.h"
 #include "core/blas.h"
+#include "core/cuda/runtime.h"
 #include "core/device.h"
 #include "core/error.h"
 #include "core/parallel.h"
@@ -85,22 +86,19 @@ double peak_rss_mib() {
 int run_bench(const Args& a) {
   check(a.batch > 0 && a.steps > 0 && a.warmup >= 0 && a.threads > 0,
         "tapegrad-bench: --batch, --steps and --threads must be positive and --warmup >= 0");
-  if (a.device != "cpu") {
-    const Device dev = Device::parse(a.device);
-    check(dev.is_cpu(),
-          "tapegrad-bench: --device {}: {}; the benchmark runs on the cpu until the CUDA backend can move a model",
-          a.device, cuda_built() ? "models cannot be moved to a GPU yet" : "this build has no CUDA backend");
-  }
+  const Device dev = Device::parse(a.device);
+  if (dev.is_cuda()) cuda::require_device(dev, "tapegrad-bench --device");
   const bool infer = a.infer || a.mode == "infer";
   set_num_threads(a.threads);
   BenchModel m = build_bench_model(a.model, {.seq_len = a.seq_len}, a.sparse_grad, a.seed);
   nn::CtrModel& model = *m.model;
+  model.to(dev);  // initialised on the cpu (the same weights on every device), then moved
   SyntheticData data(m, a.seed);
   const int total = a.warmup + a.steps;
   std::vector<data::Batch> batches;
   for (int i = 0; i < std::min(total, 8); ++i) {
     Inputs in = data.batch(a.batch);
-    batches.push_back(batch_from_inputs(m, in.x, in.y));
+    batches.push_back(batch_from_inputs(m, in.x, in.y).to(dev));
   }
   nn::Adam opt(model.parameters(), nn::AdamOptions{.lr = a.lr});
   double last_loss = NAN;
@@ -129,6 +127,7 @@ int run_bench(const Args& a) {
     const data::Batch& b = batches[static_cast<size_t>(i) % batches.size()];
     const auto t0 = Clock::now();
     infer ? infer_step(b) : train_step(b);
+    if (dev.is_cuda()) cuda::synchronize(dev.index);  // a step ends when its kernels have run
     times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
   }
   if (a.profile) {
@@ -144,6 +143,7 @@ int run_bench(const Args& a) {
   j["batch"] = a.batch;
   j["threads"] = a.threads;
   j["framework"] = "tapegrad";
+  j["device"] = dev.str();
   j["openblas_core"] = blas.corename;
   j["openblas_threads"] = blas.threads;
   j["params"] = model.num_parameters();
@@ -157,6 +157,8 @@ int run_bench(const Args& a) {
   j["samples_per_s"] = round_to(static_cast<double>(a.batch) / med, 1);
   j["matmul_gflops_effective"] = round_to(flop / med / 1e9, 1);
   j["peak_rss_mib"] = round_to(peak_rss_mib(), 1);
+  if (dev.is_cuda())
+    j["peak_gpu_mib"] = round_to(static_cast<double>(cuda::allocator_stats(dev.index).peak_in_use_bytes) / 1048576.0, 1);
   if (!infer) j["last_loss"] = round_to(last_loss, 5);
   fmt::print("{}\n", j.dump());
   return 0;
@@ -176,7 +178,7 @@ int main(int argc, char** argv) {
   app.add_option("--warmup", a.warmup, "untimed steps first")->capture_default_str();
   app.add_option("--seed", a.seed, "model init and synthetic data")->capture_default_str();
   app.add_option("--lr", a.lr, "Adam learning rate")->capture_default_str();
-  app.add_option("--device", a.device, "cpu | cuda")->capture_default_str();
+  app.add_option("--device", a.device, "cpu | cuda | cuda:N")->capture_default_str();
   app.add_option("--mode", a.mode, "train | infer")->check(CLI::IsMember({"train", "infer"}))->capture_default_str();
   app.add_flag("--infer", a.infer, "same as --mode infer (bench_torch.py's flag)");
   app.add_option("--seq-len", a.seq_len, "qin/eain/dumn: sequence length T (default 50 / 50 / 100)");

@@ -12,6 +12,7 @@
 
 #include "core/atomic_file.h"
 #include "core/blas.h"
+#include "core/cuda/runtime.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/profiler.h"
@@ -197,7 +198,7 @@ int run_ctr_app(const std::string& program, const std::vector<std::string>& mode
     a->add_option("--patience", patience, "early stopping: epochs without a better valid AUC")->capture_default_str();
     a->add_option("--max-steps", max_steps, "stop after this many steps (0: no limit)")->capture_default_str();
     a->add_option("--threads", threads, "CPU threads (0: all cores)")->capture_default_str();
-    a->add_option("--device", device, "cpu (cuda arrives with the CUDA backend)")->capture_default_str();
+    a->add_option("--device", device, "cpu, cuda or cuda:N (the CUDA backend; built when nvcc is found)")->capture_default_str();
     a->add_option("--out", out_dir, "run directory: checkpoints, run.json, metrics.jsonl, curves.svg");
     a->add_flag("--resume", resume, "continue from --out/last.safetensors");
     a->add_flag("--quiet", quiet, "no progress line");
@@ -257,7 +258,8 @@ int run_ctr_app(const std::string& program, const std::vector<std::string>& mode
   }
 
   try {
-    if (device != "cpu") fail("--device {}: the CUDA backend is not built yet; use --device cpu", device);
+    const Device dev = Device::parse(device);  // "cpu", "cuda", "cuda:N"; an error names the bad spelling
+    if (dev.is_cuda()) cuda::require_device(dev, "--device");  // before any data is read
     if (threads > 0) set_num_threads(threads);
     blas_check_kernel_once();
     const std::string scratch = !out_dir.empty() ? out_dir : fs::temp_directory_path().string();
@@ -271,6 +273,7 @@ int run_ctr_app(const std::string& program, const std::vector<std::string>& mode
       Splits splits = load_data(saved, checkpoint);
       manual_seed(run.value("seed", uint64_t{1}));
       auto model = models::make_model(run["model"], splits.train, models::ModelArgs(args));
+      model->to(dev);
       nn::load_weights((fs::path(checkpoint) / "model.safetensors").string(), *model);
       nn::Adam unused(model->parameters());
       nn::Trainer trainer(*model, unused, {.progress = false});
@@ -300,6 +303,7 @@ int run_ctr_app(const std::string& program, const std::vector<std::string>& mode
         fail("--{} is not a knob of {} (its knobs: {})", k, model_name, fmt::join(knobs_of[model_name], ", "));
     manual_seed(seed);
     auto model = models::make_model(model_name, splits.train, models::ModelArgs(args));
+    model->to(dev);  // before the optimizer, whose state is then made on the same device
     fmt::print(stderr, "{}: {} parameters\n", model->describe(), model->num_parameters());
     auto opt = make_optimizer(optimizer, *model, lr, weight_decay);
     if (!out_dir.empty()) {

@@ -6,6 +6,8 @@
 #include "core/autograd.h"
 #include "core/error.h"
 #include "core/parallel.h"
+#include "ops/elementwise.h"
+#include "ops/reduce.h"
 
 namespace tg::nn {
 
@@ -56,7 +58,21 @@ Tensor l2_penalty(const std::vector<Tensor>& params, double lambda) {
           "l2_penalty: every tensor must be float32, or every one float64; tensor {} is {} (tensor 0 is {})", i,
           params[i].describe(), params[0].describe());
   }
-  if (lambda == 0) return scalar_tensor(0.0, {.dtype = dtype});
+  const Device device = params[0].device();
+  for (size_t i = 0; i < params.size(); ++i)
+    check(params[i].device() == device, "l2_penalty: tensor {} is on {}, tensor 0 on {}", i, params[i].device(),
+          device);
+  if (lambda == 0) return scalar_tensor(0.0, {.dtype = dtype, .device = device});
+  if (!device.is_cpu()) {
+    // On a GPU: composed from device ops (autograd gives the gradient lambda w), one sum of
+    // squares per tensor; the CPU path below is the fused, parallel one.
+    Tensor total;
+    for (const auto& p : params) {
+      Tensor s = ops::sum(ops::mul(p, p));
+      total = total.defined() ? ops::add(total, s) : s;
+    }
+    return ops::mul(total, lambda / 2);
+  }
   double total = 0;
   for (const auto& p : params) {
     Tensor c = p.contiguous();

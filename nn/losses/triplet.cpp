@@ -36,14 +36,16 @@ TripletResult finish(const Tensor& dp, const Tensor& dn, Tensor pos_index, Tenso
   r.negative_index = std::move(neg_index);
   const int64_t b = dp.size(0);
   std::vector<double> valid(static_cast<size_t>(b));
-  const int64_t* pi = r.positive_index.data<int64_t>();
-  const int64_t* ni = r.negative_index.data<int64_t>();
+  // The count of anchors is a host number (the mean's divisor): indices chosen on a GPU are read back.
+  const Tensor pos_host = r.positive_index.to(kCPU).contiguous(), neg_host = r.negative_index.to(kCPU).contiguous();
+  const int64_t* pi = pos_host.data<int64_t>();
+  const int64_t* ni = neg_host.data<int64_t>();
   for (int64_t i = 0; i < b; ++i) {
     const bool ok = pi[i] >= 0 && ni[i] >= 0;
     r.anchors += ok;
     valid[static_cast<size_t>(i)] = ok ? 1.0 : 0.0;
   }
-  Tensor w = from_vector(valid, {b}, {.dtype = dp.dtype()});
+  Tensor w = from_vector(valid, {b}, {.dtype = dp.dtype()}).to(dp.device());
   r.hinge = ops::mul(ops::relu(ops::add(ops::sub(dp, dn), margin)), w);
   r.loss = ops::div(ops::sum(r.hinge), static_cast<double>(std::max<int64_t>(r.anchors, 1)));
   return r;
@@ -67,7 +69,7 @@ Tensor distances_pool(const Tensor& anchor, const Tensor& candidates, double eps
 // `mask` (bool [rows, N], or [1, N] shared by every anchor); -1 where the row has none. One
 // draw per anchor that has a choice, anchors in order.
 Tensor draw(const Tensor& mask, int64_t rows, Generator& gen) {
-  Tensor m = mask.contiguous();
+  Tensor m = mask.to(kCPU).contiguous();  // drawn on the host, from the host generator
   const int64_t n = m.size(1);
   const bool shared = m.size(0) == 1;
   const auto* mv = static_cast<const uint8_t*>(m.raw_data());  // any nonzero byte is true
@@ -91,10 +93,11 @@ Tensor draw(const Tensor& mask, int64_t rows, Generator& gen) {
 Tensor pick_rows(const Tensor& table, const Tensor& index, int64_t offset) {
   const int64_t b = index.numel();
   Tensor safe = Tensor::empty({b}, {.dtype = kInt64});
-  const int64_t* in = index.data<int64_t>();
+  const Tensor index_host = index.to(kCPU).contiguous();
+  const int64_t* in = index_host.data<int64_t>();
   int64_t* out = safe.data<int64_t>();
   for (int64_t i = 0; i < b; ++i) out[i] = in[i] < 0 ? 0 : in[i] + i * offset;
-  return ops::index_select(table, 0, safe);
+  return ops::index_select(table, 0, safe.to(table.device()));
 }
 
 // The same-class mask [B, B] from labels [B] or a mask [B, B].
@@ -116,7 +119,7 @@ std::pair<Tensor, Tensor> batch_masks(const char* op, const Tensor& embeddings, 
   check_float(op, embeddings, "embeddings");
   const int64_t b = embeddings.size(0);
   Tensor same = same_class(op, classes, b);
-  Tensor ids = arange(0, b);
+  Tensor ids = arange(0, b).to(embeddings.device());
   Tensor not_self = ops::ne(ids.unsqueeze(1), ids.unsqueeze(0));
   return {ops::logical_and(same, not_self), ops::logical_and(ops::logical_not(same), not_self)};
 }
@@ -138,7 +141,7 @@ Tensor triplet_loss(const Tensor& anchor, const Tensor& positive, const Tensor& 
   Tensor keep = all;
   if (valid.defined()) {
     check(valid.shape() == Shape{b}, "triplet_loss: valid must be [{}], got {}", b, valid.shape());
-    Tensor v = as_bool(valid).contiguous();
+    Tensor v = as_bool(valid).to(kCPU).contiguous();
     keep = Tensor::empty({b}, {.dtype = kInt64});
     const auto* vv = static_cast<const uint8_t*>(v.raw_data());
     for (int64_t i = 0; i < b; ++i) keep.data<int64_t>()[i] = vv[i] ? 0 : -1;  // -1: left out

@@ -239,12 +239,16 @@ void Optimizer::load_state_dict(const StateDict& state) {
   NoGradGuard no_grad;
   for (size_t g = 0; g < groups_.size(); ++g) groups_[g].lr = lrs[g];
   const size_t nb = buffer_names_.size();
+  std::vector<Device> devices;  // of each parameter, flat like states_
+  for (const auto& grp : groups_)
+    for (const auto& p : grp.params) devices.push_back(p.device());
   for (size_t k = 0; k < states_.size(); ++k) {
     ParamState& st = states_[k];
     st.step = steps[k];
     st.buffers.clear();
     if (st.step > 0)
-      for (size_t b = 0; b < nb; ++b) st.buffers.push_back(found[k * nb + b]->clone());
+      for (size_t b = 0; b < nb; ++b)  // on the parameter's device (checkpoints are read on the cpu)
+        st.buffers.push_back(found[k * nb + b]->to(devices[k]).clone());
   }
 }
 

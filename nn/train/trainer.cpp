@@ -96,6 +96,13 @@ nlohmann::json to_json(const std::vector<ParamGradStats>& stats, int64_t step, i
   return {{"step", step}, {"epoch", epoch}, {"grad_stats", std::move(rows)}};
 }
 
+// The batch on the model's device: itself on the cpu, else a copy kept in `moved`.
+const data::Batch& on_device(const data::Batch& batch, Device device, data::Batch& moved) {
+  if (device.is_cpu()) return batch;
+  moved = batch.to(device);
+  return moved;
+}
+
 }  // namespace
 
 Trainer::Trainer(CtrModel& model, Optimizer& optimizer, TrainerOptions options)
@@ -117,8 +124,10 @@ std::vector<float> Trainer::predict(const data::Dataset& dataset) {
                                         .shuffle = false,
                                         .prefetch = options_.prefetch});
   batches.start_epoch(0);
+  const Device device = model_.device();
+  data::Batch moved;
   while (const data::Batch* batch = batches.next()) {
-    Tensor p = ops::sigmoid(model_(*batch)).contiguous().to(kFloat32);
+    Tensor p = ops::sigmoid(model_(on_device(*batch, device, moved))).to(kCPU).contiguous().to(kFloat32);
     check(p.numel() == batch->size, "Trainer::predict: {} returned {} logits for a batch of {}",
           model_.model_name(), p.numel(), batch->size);
     const float* v = p.data<float>();
@@ -184,6 +193,8 @@ FitResult Trainer::fit(const data::Dataset& train, const data::Dataset* valid) {
                                       .prefetch = options_.prefetch});
   const int64_t steps_per_epoch = batches.batches_per_epoch();
   const auto params = model_.parameters();
+  const Device device = model_.device();  // batches go where the parameters are
+  data::Batch moved;
   result.stop_reason = "epochs";
 
   for (int64_t epoch = first_epoch; epoch <= options_.epochs; ++epoch) {
@@ -211,8 +222,9 @@ FitResult Trainer::fit(const data::Dataset& train, const data::Dataset* valid) {
       if (hooks.before_forward) hooks.before_forward(step);
       profiler::mark();  // the data wait and the last optimizer step are no op's forward time
       auto t1 = Clock::now();
-      Tensor logits = model_(*batch);
-      LossTerms loss = model_.loss(*batch, logits);
+      const data::Batch& b = on_device(*batch, device, moved);
+      Tensor logits = model_(b);
+      LossTerms loss = model_.loss(b, logits);
       if (hooks.before_backward) hooks.before_backward(step, loss);
       const double total = loss.total.item<double>();
       const double data_loss = loss.data_loss.defined() ? loss.data_loss.item<double>() : total;

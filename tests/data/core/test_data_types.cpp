@@ -129,6 +129,12 @@ TEST_CASE("make_batch: tensors, padding, masks and item attributes") {
   CHECK(b["hist.tags"].to_vector() ==
         std::vector<double>{7, 0, 8, 9, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 9, 9, 0});
   CHECK(b.label.to_vector() == std::vector<double>{1, 0, 0});
+  Batch same = b.to(kCPU);  // what the Trainer does for a model on another device
+  CHECK(same.size == 3);
+  CHECK(same.rows == rows);
+  CHECK(same["hist.tags"].to_vector() == b["hist.tags"].to_vector());
+  CHECK(same.label.to_vector() == b.label.to_vector());
+  CHECK(same.fields.size() == b.fields.size());
   CHECK_THROWS_WITH_AS(b["nope"], doctest::Contains("no field 'nope'"), Error);
   CHECK_THROWS_WITH_AS(b.mask("num"), doctest::Contains("not ids"), Error);
   std::vector<int64_t> bad_rows = {8};
