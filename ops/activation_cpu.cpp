@@ -5,11 +5,13 @@
 // arithmetic stays in the element type T (float32 is not widened to double).
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "ops/activation.h"
 #include "ops/activation_cpu.h"
 #include "ops/cpu_loops.h"
 #include "ops/dispatch.h"
+#include "ops/fast_exp.h"
 
 namespace tg::ops::cpu {
 
@@ -28,6 +30,13 @@ template <class T> inline T stable_sigmoid(T x) {
   return x >= T(0) ? r : e * r;
 }
 
+// tanh in the element type: the vectorisable fast_tanh for float32 (ops/fast_exp.h; EAIN's DIN
+// unit spends a third of its step in tanh), libm for float64, which serves gradient checks.
+template <class T> inline T tanh_of(T x) {
+  if constexpr (std::is_same_v<T, float>) return fast_tanh(x);
+  else return std::tanh(x);
+}
+
 // log(1 + e^z) = max(z, 0) + log1p(e^-|z|): exp of a non-positive number only.
 template <class T> inline T stable_softplus(T z) { return std::max(z, T(0)) + std::log1p(std::exp(-std::abs(z))); }
 
@@ -42,13 +51,13 @@ void activation_forward(Activation kind, const Tensor& x, const Tensor& out, dou
       case Activation::Relu: return run([](T v) -> T { return v < T(0) ? T(0) : v; });
       case Activation::LeakyRelu: return run([tp](T v) -> T { return v > T(0) ? v : v * tp; });
       case Activation::Sigmoid: return run([](T v) -> T { return stable_sigmoid(v); });
-      case Activation::Tanh: return run([](T v) -> T { return std::tanh(v); });
+      case Activation::Tanh: return run([](T v) -> T { return tanh_of(v); });
       case Activation::Silu: return run([](T v) -> T { return v * stable_sigmoid(v); });
       // x Phi(x) with Phi(x) = erfc(-x/sqrt2)/2: no cancellation in 1 + erf(x) for x << 0.
       case Activation::Gelu: return run([](T v) -> T { return T(0.5) * v * std::erfc(-v * T(kSqrtHalf)); });
       case Activation::GeluTanh:
         return run([](T v) -> T {
-          T t = std::tanh(T(kSqrt2OverPi) * (v + T(kGeluCubic) * v * v * v));
+          T t = tanh_of(T(kSqrt2OverPi) * (v + T(kGeluCubic) * v * v * v));
           return T(0.5) * v * (T(1) + t);
         });
       case Activation::Softplus: {
@@ -83,7 +92,7 @@ void activation_backward(Activation kind, const Tensor& dout, const Tensor& save
         // y = x/2 (1 + t), t = tanh(u), u = k (x + c x^3):  y' = (1 + t)/2 + x/2 (1 - t^2) k (1 + 3 c x^2)
         return run([](T g, T x) -> T {
           T x2 = x * x;
-          T t = std::tanh(T(kSqrt2OverPi) * x * (T(1) + T(kGeluCubic) * x2));
+          T t = tanh_of(T(kSqrt2OverPi) * x * (T(1) + T(kGeluCubic) * x2));
           T du = T(kSqrt2OverPi) * (T(1) + T(3 * kGeluCubic) * x2);
           return g * T(0.5) * ((T(1) + t) + x * (T(1) - t * t) * du);
         });
