@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -25,10 +26,22 @@ using Clock = std::chrono::steady_clock;
 
 static double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-int main(int argc, char** argv) {
-  const int64_t rows = argc > 1 ? std::atoll(argv[1]) : 300000;
-  const auto dir = std::filesystem::temp_directory_path() / fmt::format("tapegrad-data-bench-{}", ::getpid());
-  std::filesystem::create_directories(dir);
+namespace {
+
+// The scratch folder, removed on every way out (an error included).
+struct ScratchDir {
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / fmt::format("tapegrad-data-bench-{}", ::getpid());
+  ScratchDir() { std::filesystem::create_directories(path); }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+int run(int64_t rows, std::string ml) {
+  ScratchDir scratch;
+  const auto& dir = scratch.path;
   const std::string path = (dir / "train.txt").string();
   {
     Generator g(1);
@@ -69,7 +82,6 @@ int main(int argc, char** argv) {
     j["consumer_data_wait_s"] = it.stats().wait_seconds;
     j["consumer_max_wait_ms"] = it.stats().max_wait_seconds * 1e3;
   }
-  std::string ml = argc > 2 ? argv[2] : "";
   if (ml.empty()) {
     ml = (dir / "ml").string();
     data::write_synthetic_movielens(ml);
@@ -80,6 +92,26 @@ int main(int argc, char** argv) {
   const auto ml_rows = m.train.rows() + m.valid.rows() + m.test.rows();
   j["movielens_samples"] = ml_rows;
   j["movielens_load_samples_per_s"] = static_cast<double>(ml_rows) / ml_s;
-  std::filesystem::remove_all(dir);
   fmt::print("{}\n", j.dump());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tapegrad-data-bench: rows/s of encoding (Criteo format), batches/s of the iterator, data wait of a "
+               "busy consumer, MovieLens-100K load speed; one JSON line"};
+  int64_t rows = 300000;
+  std::string ml;
+  app.add_option("rows", rows, "rows of the generated Criteo-format file")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("movielens_dir", ml, "a MovieLens-100K folder (default: a generated one)");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    return run(rows, ml);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "tapegrad-data-bench: {}\n", e.what());
+    return 1;
+  }
 }
